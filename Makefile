@@ -1,0 +1,51 @@
+# Everyday commands. `make run` and `make test` install what they need on first use and reuse it after.
+SHELL := bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+
+-include .env
+export STAGE ?= local
+export DYNAMODB_PORT ?= 8000
+export DYNAMODB_HOST ?= http://127.0.0.1:$(DYNAMODB_PORT)
+export FLASK_APP := wsgi
+export FLASK_DEBUG ?= 1
+
+.PHONY: install run test lint format dynamodb-start dynamodb-stop clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(BIN)/.installed node_modules/.installed
+
+dynamodb-start: node_modules/.installed
+	scripts/dynamodb.sh start
+
+dynamodb-stop:
+	scripts/dynamodb.sh stop
+
+run: install dynamodb-start
+	$(BIN)/flask db create > /dev/null
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: install
+	$(BIN)/pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: dynamodb-stop
+	rm -rf $(VENV) node_modules .data .pytest_cache .ruff_cache

@@ -1,0 +1,36 @@
+"""Application factory: wires config, extensions, logging, blueprints and error handlers."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.config import Config
+
+
+def create_app(config_class: type[Config] = Config) -> Flask:
+    """Build a configured app; does no I/O, so it is cheap on a Lambda cold start."""
+    from app import cli, db, errors, log
+    from app.extensions import api, cache, cors
+    from app.routes import register_blueprints
+
+    settings = config_class()
+    settings.validate()
+    app = Flask(__name__)
+    app.config.from_object(settings)
+    app.config["SAMPLE"] = not settings.spotify_configured
+
+    log.configure_logging(app.config["LOG_LEVEL"])
+    log.init_request_logging(app)
+    cache.init_app(app)
+    cors.init_app(
+        app,
+        resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
+        expose_headers=["Age", "ETag", "Retry-After", "X-Request-Id"],
+        max_age=3600,
+    )
+    api.init_app(app)
+    register_blueprints(api)
+    errors.register_error_handlers(app)
+    db.register_database_errors(app)
+    cli.register(app)
+    return app

@@ -1,0 +1,135 @@
+"""Settings read explicitly from the environment, so every knob is named and typed in one place."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+SPOTIFY_SCOPES = "user-read-currently-playing user-read-recently-played user-top-read"
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing or malformed; raised at start-up, never per request."""
+
+
+def _str(env: Mapping[str, str], name: str, default: str = "") -> str:
+    return env.get(name, default).strip()
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = _str(env, name)
+    try:
+        return int(raw) if raw else default
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = _str(env, name)
+    try:
+        return float(raw) if raw else default
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool = False) -> bool:
+    raw = _str(env, name).lower()
+    return raw in {"1", "true", "yes", "on"} if raw else default
+
+
+def _list(env: Mapping[str, str], name: str) -> list[str]:
+    return [item.strip() for item in _str(env, name).split(",") if item.strip()]
+
+
+class Config:
+    """Production settings; every value comes from a named environment variable."""
+
+    TESTING = False
+    DEBUG = False
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        env = os.environ if env is None else env
+        self.DEBUG = self.DEBUG or _bool(env, "FLASK_DEBUG")
+        self.STAGE = _str(env, "STAGE", "local")
+        self.SECRET_KEY = _str(env, "SECRET_KEY")
+        self.LOG_LEVEL = _str(env, "LOG_LEVEL", "INFO").upper()
+        # Read by app.models at definition time too; kept here for /api/status and the CLI.
+        self.TABLE_PREFIX = _str(env, "TABLE_PREFIX", f"spotify-api-{self.STAGE}")
+        self.DYNAMODB_HOST = _str(env, "DYNAMODB_HOST")
+
+        self.SPOTIFY_CLIENT_ID = _str(env, "SPOTIFY_CLIENT_ID")
+        self.SPOTIFY_CLIENT_SECRET = _str(env, "SPOTIFY_CLIENT_SECRET")
+        self.SPOTIFY_OWNER_ID = _str(env, "SPOTIFY_OWNER_ID")
+        self.SPOTIFY_REDIRECT_URI = _str(env, "SPOTIFY_REDIRECT_URI")
+        self.SPOTIFY_SCOPES = _str(env, "SPOTIFY_SCOPES", SPOTIFY_SCOPES)
+        self.SPOTIFY_ACCOUNTS_URL = _str(
+            env, "SPOTIFY_ACCOUNTS_URL", "https://accounts.spotify.com"
+        ).rstrip("/")
+        self.SPOTIFY_API_URL = _str(env, "SPOTIFY_API_URL", "https://api.spotify.com/v1").rstrip(
+            "/"
+        )
+        self.SPOTIFY_TIMEOUT = _float(env, "SPOTIFY_TIMEOUT", 5.0)
+        self.SPOTIFY_DAILY_BUDGET = _int(env, "SPOTIFY_DAILY_BUDGET", 600)
+        self.SPOTIFY_AUDIO_FEATURES = _bool(env, "SPOTIFY_AUDIO_FEATURES")
+        self.SAMPLE_MODE = _bool(env, "SAMPLE_MODE")
+
+        self.RECCOBEATS_URL = _str(env, "RECCOBEATS_URL", "https://api.reccobeats.com/v1").rstrip(
+            "/"
+        )
+        self.FEATURES_BATCH_SIZE = _int(env, "FEATURES_BATCH_SIZE", 40)
+        self.CATALOG_TTL_DAYS = _int(env, "CATALOG_TTL_DAYS", 7)
+        self.BUILD_MODE = _str(env, "BUILD_MODE", "auto")  # auto | thread | inline | lambda
+        self.TOKEN_REFRESH_INTERVAL_MINUTES = _int(env, "TOKEN_REFRESH_INTERVAL_MINUTES", 45)
+
+        self.CORS_ORIGINS = _list(env, "CORS_ORIGINS")
+        self.SITE_API_BASE = _str(env, "SITE_API_BASE")
+
+        self.CACHE_TYPE = "app.cache_backend.DynamoDBCache"
+        self.CACHE_DEFAULT_TIMEOUT = 7 * 24 * 3600
+        self.SESSION_COOKIE_SECURE = self.STAGE not in {"local", "test"}
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+
+        self.API_TITLE = "Spotify data API"
+        self.API_VERSION = "1.0.0"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+
+        if self.DEBUG and not self.SECRET_KEY:
+            self.SECRET_KEY = "local-development-only-secret-key"
+
+    @property
+    def spotify_configured(self) -> bool:
+        """Whether any Spotify credential is set; none at all means sample mode."""
+        return bool(self.SPOTIFY_CLIENT_ID or self.SPOTIFY_CLIENT_SECRET or self.SPOTIFY_OWNER_ID)
+
+    def missing_settings(self) -> list[str]:
+        """Name every required setting that is unset, so start-up can fail with one clear list."""
+        missing = [] if self.SECRET_KEY else ["SECRET_KEY"]
+        if self.spotify_configured or not (self.SAMPLE_MODE or self.DEBUG or self.TESTING):
+            names = ("SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET", "SPOTIFY_OWNER_ID")
+            missing += [name for name in names if not getattr(self, name)]
+        return missing
+
+    def validate(self) -> None:
+        """Fail fast at start-up when a required secret is missing."""
+        missing = self.missing_settings()
+        if missing:
+            raise ConfigError(
+                "Missing required settings: "
+                + ", ".join(missing)
+                + ". Set them in the environment (see .env.example and README 'Configuration'),"
+                " or set SAMPLE_MODE=1 to serve bundled sample data without Spotify credentials."
+            )
+
+
+class TestingConfig(Config):
+    """Settings for pytest: fixed secret, no cookies over HTTPS, builds run inline."""
+
+    TESTING = True
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(env)
+        self.SECRET_KEY = self.SECRET_KEY or "test-secret-key"
+        self.SESSION_COOKIE_SECURE = False
