@@ -1,0 +1,1 @@
+"""Spec-conforming Spotify fakes shared by tests and the sample-data generator."""
