@@ -12,6 +12,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     from app import cli, db, errors, log
     from app.extensions import api, cache, cors
     from app.routes import register_blueprints
+    from app.spotify import gateway
 
     settings = config_class()
     settings.validate()
@@ -28,6 +29,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
         expose_headers=["Age", "ETag", "Retry-After", "X-Request-Id"],
         max_age=3600,
     )
+    gateway.init_app(app)
     api.init_app(app)
     register_blueprints(api)
     errors.register_error_handlers(app)

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from app import db as database
 
 db_cli = AppGroup("db", help="DynamoDB tables.")
+token_cli = AppGroup("token", help="The owner's Spotify token.")
 
 
 @db_cli.command("create")
@@ -28,6 +29,35 @@ def db_status() -> None:
     click.echo(json.dumps(status, indent=2))
 
 
+@token_cli.command("status")
+def token_status() -> None:
+    """Show the token's state (never its value)."""
+    from app.services import owner
+
+    click.echo(json.dumps(owner.token_status(), indent=2))
+
+
+@token_cli.command("refresh")
+@click.option("--within", type=int, help="Only refresh if it expires within N minutes.")
+def token_refresh(within: int | None) -> None:
+    """Refresh the token now, or with --within only when due (what the scheduled task does)."""
+    from app.services import owner
+
+    summary = owner.refresh_if_due(within if within is not None else 10**6)
+    click.echo(json.dumps(summary, indent=2))
+    if summary.get("reason") == "reauthorization_required":
+        raise SystemExit(1)
+
+
+@token_cli.command("disconnect")
+def token_disconnect() -> None:
+    """Delete the stored owner token."""
+    from app.services import owner
+
+    click.echo(json.dumps({"deleted": owner.disconnect()}))
+
+
 def register(app: Flask) -> None:
     """Attach the CLI groups to the app."""
     app.cli.add_command(db_cli)
+    app.cli.add_command(token_cli)

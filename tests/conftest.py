@@ -9,7 +9,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import flask
 import pytest
+
+from tests.helpers import CLIENT_ID, CLIENT_SECRET, LEAK_PATTERN, OWNER_ID
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,3 +89,57 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def spotify_env(monkeypatch):
+    """Configure a Spotify app and owner, as a deployment would."""
+    monkeypatch.setenv("SPOTIFY_CLIENT_ID", CLIENT_ID)
+    monkeypatch.setenv("SPOTIFY_CLIENT_SECRET", CLIENT_SECRET)
+    monkeypatch.setenv("SPOTIFY_OWNER_ID", OWNER_ID)
+
+
+@pytest.fixture
+def owner_app(spotify_env):
+    """A fresh app configured for Spotify (not sample mode)."""
+    from app import create_app
+    from app.config import TestingConfig
+
+    return create_app(TestingConfig)
+
+
+@pytest.fixture
+def spotify():
+    """Spotify faked at the HTTP layer; every registered answer must be used."""
+    import responses
+
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        yield mock
+
+
+# --- No token or secret may appear in a log line or a response body, in any test. ---------------
+_bodies: list[str] = []
+
+
+def _record_body(sender, response, **_):
+    if not response.direct_passthrough and response.mimetype in {"application/json", "text/html"}:
+        _bodies.append(response.get_data(as_text=True))
+
+
+flask.request_finished.connect(_record_body)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "setup":
+        _bodies.clear()
+    if report.when != "teardown":
+        return
+    places = [(name, text) for name, text in report.sections if name.startswith("Captured")]
+    places += [("response body", body) for body in _bodies]
+    leaks = [(name, m.group(0)) for name, text in places for m in LEAK_PATTERN.finditer(text)]
+    if leaks:
+        report.outcome = "failed"
+        report.longrepr = f"secret or token leaked: {leaks[:5]}"

@@ -22,6 +22,7 @@ class Blueprint(flask_smorest.Blueprint):
 
 def register_blueprints(api: Api) -> None:
     """Attach every feature's blueprint to the API."""
-    from app.routes import status
+    from app.routes import auth, status
 
     api.register_blueprint(status.blp)
+    api.register_blueprint(auth.blp)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from pynamodb.exceptions import PynamoDBException
+
 from app import db
+from app.services import owner, quota
 
 
 def service_status(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -15,6 +18,14 @@ def service_status(config: Mapping[str, Any]) -> dict[str, Any]:
         "stage": config["STAGE"],
         "mode": "sample" if config["SAMPLE"] else "spotify",
         "dynamodb": db.ping(),
-        "token": {},
-        "spotify": {},
+        "token": _safe(owner.token_status),
+        "spotify": _safe(quota.spotify_status),
     }
+
+
+def _safe(section: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    # Status must answer even when DynamoDB does not; each section degrades on its own.
+    try:
+        return section()
+    except PynamoDBException as exc:
+        return {"error": "database_unavailable", "error_type": type(exc).__name__}

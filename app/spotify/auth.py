@@ -1,0 +1,129 @@
+"""The owner's authorization: spotipy's SpotifyOAuth, pointed at our token store and session.
+
+spotipy never prompts here: a missing token is reported as NoToken rather than falling into its
+interactive flow, and it never writes a `.cache` file because every handler is ours.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from spotipy import Spotify, SpotifyException, SpotifyOauthError
+from spotipy.cache_handler import MemoryCacheHandler
+from spotipy.oauth2 import SpotifyOAuth
+
+from app.spotify.errors import AuthorizationLost, BadRequestUpstream, NoToken, UpstreamDown
+from app.spotify.session import GuardedSession
+from app.spotify.token_store import DynamoTokenStore, TokenConflict
+
+log = logging.getLogger(__name__)
+REFRESH_TOKEN_LIFETIME_DAYS = 182  # Spotify: refresh tokens expire six months after login
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A freshly exchanged authorization: who logged in and their token."""
+
+    user_id: str
+    display_name: str | None
+    token_info: dict[str, Any]
+
+
+class OwnerAuth:
+    """Authorize, store and refresh the owner's token."""
+
+    def __init__(self, config: Mapping[str, Any], session: GuardedSession) -> None:
+        self.config = config
+        self.session = session
+        self.store = DynamoTokenStore()
+
+    def _oauth(self, redirect_uri: str | None = None, cache_handler: Any = None) -> SpotifyOAuth:
+        oauth = SpotifyOAuth(
+            client_id=self.config["SPOTIFY_CLIENT_ID"],
+            client_secret=self.config["SPOTIFY_CLIENT_SECRET"],
+            redirect_uri=redirect_uri or self.config["SPOTIFY_REDIRECT_URI"] or "http://127.0.0.1",
+            scope=self.config["SPOTIFY_SCOPES"],
+            cache_handler=cache_handler or self.store,
+            requests_session=self.session,
+            requests_timeout=self.config["SPOTIFY_TIMEOUT"],
+            open_browser=False,
+        )
+        accounts = self.config["SPOTIFY_ACCOUNTS_URL"]
+        oauth.OAUTH_AUTHORIZE_URL = f"{accounts}/authorize"
+        oauth.OAUTH_TOKEN_URL = f"{accounts}/api/token"
+        return oauth
+
+    def authorize_url(self, redirect_uri: str, state: str) -> str:
+        """Spotify's consent page for the owner, carrying our single-use state."""
+        return self._oauth(redirect_uri).get_authorize_url(state=state)
+
+    def exchange(self, redirect_uri: str, code: str) -> Grant:
+        """Trade a callback code for a token and read whose it is; stores nothing."""
+        memory = MemoryCacheHandler()
+        oauth = self._oauth(redirect_uri, cache_handler=memory)
+        try:
+            oauth.get_access_token(code, as_dict=False, check_cache=False)
+        except SpotifyOauthError as exc:
+            raise BadRequestUpstream(f"code exchange refused: {exc.error}", status=400) from exc
+        token_info = memory.get_cached_token()
+        client = Spotify(
+            auth=token_info["access_token"],
+            requests_session=self.session,
+            requests_timeout=self.config["SPOTIFY_TIMEOUT"],
+        )
+        client.prefix = self.config["SPOTIFY_API_URL"] + "/"
+        try:
+            me = client.me()
+        except SpotifyException as exc:
+            raise UpstreamDown(
+                f"/me failed with {exc.http_status}", status=exc.http_status
+            ) from exc
+        return Grant(me["id"], me.get("display_name"), token_info)
+
+    def access_token(self) -> str:
+        """A valid access token, refreshed when within a minute of expiry."""
+        return self._valid_token()["access_token"]
+
+    def refresh(self) -> dict[str, Any]:
+        """Refresh now, whatever the expiry; returns the token now stored."""
+        return self._valid_token(force=True)
+
+    def _valid_token(self, force: bool = False) -> dict[str, Any]:
+        record = self.store.record(fresh=force)
+        if record is None or not record.token:
+            if record is not None and record.reauth_reason:
+                raise AuthorizationLost(record.reauth_reason)
+            raise NoToken()
+        token = dict(record.token)
+        if not set(self.config["SPOTIFY_SCOPES"].split()) <= set(token.get("scope", "").split()):
+            raise AuthorizationLost("scope_changed")  # new scopes need a new consent
+        oauth = self._oauth()
+        if not force and not oauth.is_token_expired(token):
+            return token
+        used_refresh_token = token["refresh_token"]
+        try:
+            return oauth.refresh_access_token(used_refresh_token)
+        except TokenConflict:
+            return self._adopt_stored()
+        except SpotifyOauthError as exc:
+            if exc.error != "invalid_grant":
+                raise UpstreamDown(f"token refresh failed: {exc.error}") from exc
+            # A rotated refresh token written by another container makes ours invalid: not revoked.
+            stored = self.store.record(fresh=True)
+            if stored and stored.token and stored.token["refresh_token"] != used_refresh_token:
+                return self._adopt_stored()
+            log.warning("spotify authorization lost; owner must log in again")
+            self.store.mark_reauth_required("invalid_grant")
+            raise AuthorizationLost("invalid_grant") from exc
+
+    def _adopt_stored(self) -> dict[str, Any]:
+        record = self.store.record(fresh=True)
+        if record is None or not record.token:
+            raise NoToken()
+        if record.token.get("expires_at", 0) - time.time() <= 60:
+            return self._valid_token()
+        return dict(record.token)

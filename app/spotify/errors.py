@@ -1,0 +1,60 @@
+"""Upstream failures as the services see them: no spotipy exception crosses this package."""
+
+from __future__ import annotations
+
+
+class UpstreamError(Exception):
+    """An upstream call failed; retry_after says how long to leave the upstream alone."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: int = 0,
+        reason: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+        self.reason = reason
+
+
+class CircuitOpen(UpstreamError):
+    """The breaker is open: nothing was sent."""
+
+
+class BudgetExceeded(UpstreamError):
+    """Today's call budget is spent: nothing was sent."""
+
+
+class RateLimited(UpstreamError):
+    """429, either the rolling rate limit or the daily QUOTA_EXCEEDED."""
+
+
+class UpstreamDown(UpstreamError):
+    """5xx, timeout, connection failure or an unreadable answer."""
+
+
+class NotFoundUpstream(UpstreamError):
+    """404: the thing asked for does not exist."""
+
+
+class BadRequestUpstream(UpstreamError):
+    """400: Spotify refused the request itself (e.g. a malformed id)."""
+
+
+class ForbiddenUpstream(UpstreamError):
+    """403: e.g. an endpoint a development-mode app may no longer call."""
+
+
+class TokenRejected(UpstreamError):
+    """401 from the API: the access token is no longer accepted."""
+
+
+class AuthorizationLost(UpstreamError):
+    """invalid_grant: the refresh token was revoked or is past its six-month life."""
+
+
+class NoToken(Exception):
+    """No owner token is stored yet."""

@@ -1,0 +1,86 @@
+"""Daily call budget and circuit breaker, both in DynamoDB so every container obeys them."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from pynamodb.exceptions import DoesNotExist
+
+from app.models import CircuitState, Counter
+from app.spotify.errors import BudgetExceeded, CircuitOpen
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Calls made today against the budget, and the fraction of the UTC day gone."""
+
+    calls: int
+    budget: int
+    day_fraction: float
+
+
+class CallGuard:
+    """Counts outbound calls per UTC day and keeps one upstream's breaker."""
+
+    def __init__(self, name: str, budget: int | None) -> None:
+        self.name = name
+        self.budget = budget
+
+    def _counter_key(self, now: float) -> str:
+        return f"{self.name}-calls#{datetime.fromtimestamp(now, UTC):%Y-%m-%d}"
+
+    def before_call(self, *, metered: bool = True) -> None:
+        """Refuse to send while the breaker is open or the budget is spent; else count the call."""
+        now = time.time()
+        state = self.breaker()
+        if state and state.open_until > now:
+            raise CircuitOpen(
+                f"{self.name} breaker open",
+                retry_after=int(state.open_until - now) + 1,
+                reason=state.reason,
+            )
+        if metered and self.budget is not None and self.usage().calls >= self.budget:
+            raise BudgetExceeded(f"{self.name} daily budget spent", retry_after=_to_midnight(now))
+        expires = datetime.fromtimestamp(now, UTC) + timedelta(days=3)
+        Counter(self._counter_key(now)).update(
+            actions=[Counter.count.add(1), Counter.expires_at.set(expires)]
+        )
+
+    def usage(self) -> Usage:
+        """Read today's count."""
+        now = time.time()
+        try:
+            calls = int(Counter.get(self._counter_key(now)).count)
+        except DoesNotExist:
+            calls = 0
+        midnight = datetime.fromtimestamp(now, UTC).replace(hour=0, minute=0, second=0)
+        fraction = (now - midnight.timestamp()) / 86400
+        return Usage(calls=calls, budget=self.budget or 0, day_fraction=fraction)
+
+    def breaker(self) -> CircuitState | None:
+        """The breaker's stored state, if it was ever opened."""
+        try:
+            return CircuitState.get(self.name)
+        except DoesNotExist:
+            return None
+
+    def open(self, seconds: int, reason: str) -> None:
+        """Open the breaker for `seconds`; a later deadline never gets shortened."""
+        now = time.time()
+        until = now + max(1, seconds)
+        current = self.breaker()
+        if current and current.open_until >= until:
+            return
+        CircuitState(self.name, open_until=until, reason=reason, opened_at=now).save()
+        log.warning(
+            "circuit opened", extra={"upstream": self.name, "seconds": seconds, "reason": reason}
+        )
+
+
+def _to_midnight(now: float) -> int:
+    return 86400 - int(now % 86400)

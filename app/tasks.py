@@ -1,0 +1,42 @@
+"""Entry points Zappa calls by dotted path, outside any request: each builds its own app context.
+
+Paths stay short (Zappa truncates EventBridge rule names near 63 characters) and every task is
+idempotent, because `zappa update` re-creates schedules and fires them right after a deploy.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from typing import Any
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def _app() -> Flask:
+    # Built on first use, never at import: Zappa imports this module during cold start.
+    from app import create_app
+
+    return create_app()
+
+
+def refresh_token(event: dict | None = None, context: Any = None) -> dict[str, Any]:
+    """Scheduled: refresh the owner's token if it expires before the next run."""
+    from app.services import owner
+
+    app = _app()
+    with app.app_context():
+        summary = owner.refresh_if_due(app.config["TOKEN_REFRESH_INTERVAL_MINUTES"])
+    log.info("token refresh task", extra={"summary": summary})
+    return summary
+
+
+def create_tables(event: dict | None = None, context: Any = None) -> dict[str, str]:
+    """Create any missing table for this stage (`zappa invoke dev app.tasks.create_tables`)."""
+    from app import db
+
+    with _app().app_context():
+        return db.create_tables()

@@ -1,0 +1,41 @@
+"""Constants and setup helpers shared by test modules (conftest holds only fixtures)."""
+
+from __future__ import annotations
+
+import base64
+import re
+import time
+
+OWNER_ID = "owner-user"
+CLIENT_SECRET = "client-secret-value-9f8e7d"
+ACCOUNTS = "https://accounts.spotify.com"
+API = "https://api.spotify.com/v1"
+CLIENT_ID = "client-id-1234"
+
+# What must never reach a log line or a response body (conftest scans every test for it).
+LEAK_PATTERN = re.compile(
+    "|".join(
+        [
+            r"\baccess-[A-Za-z0-9]+",  # every fake access token is access-<x>
+            r"\brefresh-[A-Za-z0-9]+",  # every fake refresh token is refresh-<x>
+            re.escape(CLIENT_SECRET),
+            re.escape(base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()),
+            r"Bearer\s+[A-Za-z0-9._-]{6,}",
+        ]
+    )
+)
+
+
+def store_owner_token(app, *, expires_in: int = 3600, refresh_token: str = "refresh-0") -> dict:
+    """Put an authorized owner token in DynamoDB, as a finished login leaves it."""
+    token = {
+        "access_token": "access-0",
+        "token_type": "Bearer",
+        "expires_in": 3600,
+        "expires_at": int(time.time()) + expires_in,
+        "refresh_token": refresh_token,
+        "scope": app.config["SPOTIFY_SCOPES"],
+    }
+    with app.app_context():
+        app.extensions["spotify"].auth.store.connect(OWNER_ID, token)
+    return token
