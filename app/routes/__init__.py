@@ -22,7 +22,8 @@ class Blueprint(flask_smorest.Blueprint):
 
 def register_blueprints(api: Api) -> None:
     """Attach every feature's blueprint to the API."""
-    from app.routes import auth, status
+    from app.routes import auth, listening, status
 
     api.register_blueprint(status.blp)
     api.register_blueprint(auth.blp)
+    api.register_blueprint(listening.blp)

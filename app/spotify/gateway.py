@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
+from app.spotify import objects
 from app.spotify.auth import OwnerAuth
 from app.spotify.client import SpotifyClient
 from app.spotify.guard import CallGuard
@@ -21,6 +22,24 @@ class Gateway:
     client: SpotifyClient | SampleClient
     auth: OwnerAuth | None
     sample: bool
+
+    @property
+    def source(self) -> str:
+        return "sample" if self.sample else "spotify"
+
+    def now_playing(self) -> objects.Playback | None:
+        return objects.playback(self.client.currently_playing())
+
+    def recently_played(self, limit: int) -> list[objects.Play]:
+        return objects.plays(self.client.recently_played(limit))
+
+    def top_artists(self, time_range: str, limit: int) -> list[objects.Artist]:
+        items = self.client.top("artists", time_range, limit).get("items") or []
+        return [objects.artist(a) for a in items]
+
+    def top_tracks(self, time_range: str, limit: int) -> list[objects.Track]:
+        items = self.client.top("tracks", time_range, limit).get("items") or []
+        return [objects.track(t) for t in items]
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,22 @@
+"""HTTP caching for the website and any CDN: max-age from remaining freshness, ETag, 304, Age."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, request
+
+from app.services.cached import Served
+
+
+def cached_json(body: dict[str, Any], served: Served) -> Response:
+    """JSON with Cache-Control/ETag/Age derived from the served envelope; 304 when unchanged."""
+    response = jsonify(body)
+    response.cache_control.public = True
+    response.cache_control.max_age = served.max_age
+    if served.stale:
+        response.headers["Age"] = str(served.age)
+        if served.retry_after:
+            response.headers["Retry-After"] = str(served.retry_after)
+    response.add_etag()
+    return response.make_conditional(request)

@@ -1,0 +1,174 @@
+"""Frozen dataclasses named after Spotify's objects, parsed defensively from raw answers.
+
+Spotify leaves ids null for local files, items null for ads, and (in development mode) drops
+fields such as popularity; parsing tolerates all of it so services never touch raw dicts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Image:
+    url: str
+    width: int | None
+    height: int | None
+
+
+@dataclass(frozen=True)
+class ArtistRef:
+    id: str | None
+    name: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class AlbumRef:
+    id: str | None
+    name: str
+    url: str | None
+    release_date: str | None
+    images: tuple[Image, ...]
+
+
+@dataclass(frozen=True)
+class Track:
+    id: str | None
+    title: str
+    artists: tuple[ArtistRef, ...]
+    album: AlbumRef | None
+    url: str | None
+    uri: str | None
+    duration_ms: int | None
+    explicit: bool
+    is_local: bool
+    type: str = "track"
+
+
+@dataclass(frozen=True)
+class Episode:
+    id: str | None
+    title: str
+    show: ArtistRef | None
+    images: tuple[Image, ...]
+    url: str | None
+    uri: str | None
+    duration_ms: int | None
+    explicit: bool
+    type: str = "episode"
+
+
+@dataclass(frozen=True)
+class Artist:
+    id: str
+    name: str
+    url: str | None
+    images: tuple[Image, ...]
+    genres: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Playback:
+    """GET /me/player/currently-playing; item is None for ads and unknown content."""
+
+    type: str
+    is_playing: bool
+    progress_ms: int | None
+    item: Track | Episode | None
+
+
+@dataclass(frozen=True)
+class Play:
+    played_at: str
+    track: Track
+
+
+def to_json(obj: Any) -> Any:
+    """A dataclass tree as plain JSON-ready data."""
+    return asdict(obj) if obj is not None else None
+
+
+def _url(raw: dict[str, Any]) -> str | None:
+    return (raw.get("external_urls") or {}).get("spotify")
+
+
+def images(raw: list[dict[str, Any]] | None) -> tuple[Image, ...]:
+    return tuple(
+        Image(i["url"], i.get("width"), i.get("height")) for i in raw or [] if i.get("url")
+    )
+
+
+def artist_ref(raw: dict[str, Any]) -> ArtistRef:
+    return ArtistRef(raw.get("id"), raw.get("name") or "", _url(raw))
+
+
+def album_ref(raw: dict[str, Any] | None) -> AlbumRef | None:
+    if not raw:
+        return None
+    return AlbumRef(
+        raw.get("id"),
+        raw.get("name") or "",
+        _url(raw),
+        raw.get("release_date"),
+        images(raw.get("images")),
+    )
+
+
+def track(raw: dict[str, Any]) -> Track:
+    return Track(
+        id=raw.get("id"),
+        title=raw.get("name") or "",
+        artists=tuple(artist_ref(a) for a in raw.get("artists") or []),
+        album=album_ref(raw.get("album")),
+        url=_url(raw),
+        uri=raw.get("uri"),
+        duration_ms=raw.get("duration_ms"),
+        explicit=bool(raw.get("explicit")),
+        is_local=bool(raw.get("is_local")),
+    )
+
+
+def episode(raw: dict[str, Any]) -> Episode:
+    show = raw.get("show")
+    return Episode(
+        id=raw.get("id"),
+        title=raw.get("name") or "",
+        show=artist_ref(show) if show else None,
+        images=images(raw.get("images") or (show or {}).get("images")),
+        url=_url(raw),
+        uri=raw.get("uri"),
+        duration_ms=raw.get("duration_ms"),
+        explicit=bool(raw.get("explicit")),
+    )
+
+
+def artist(raw: dict[str, Any]) -> Artist:
+    return Artist(
+        raw["id"],
+        raw.get("name") or "",
+        _url(raw),
+        images(raw.get("images")),
+        tuple(raw.get("genres") or ()),
+    )
+
+
+def playback(raw: dict[str, Any] | None) -> Playback | None:
+    """None when Spotify answered 204: nothing playing, or a private session."""
+    if raw is None:
+        return None
+    kind = raw.get("currently_playing_type") or "unknown"
+    item = raw.get("item")
+    parsed: Track | Episode | None = None
+    if item and item.get("type") == "episode":
+        parsed = episode(item)
+    elif item:
+        parsed = track(item)
+    return Playback(kind, bool(raw.get("is_playing")), raw.get("progress_ms"), parsed)
+
+
+def plays(raw: dict[str, Any]) -> list[Play]:
+    return [
+        Play(p["played_at"], track(p["track"])) for p in raw.get("items") or [] if p.get("track")
+    ]
