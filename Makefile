@@ -10,7 +10,6 @@ export STAGE ?= local
 export DYNAMODB_PORT ?= 8000
 export DYNAMODB_HOST ?= http://127.0.0.1:$(DYNAMODB_PORT)
 export FLASK_APP := wsgi
-export FLASK_DEBUG ?= 1
 
 .PHONY: install run test lint format dynamodb-start dynamodb-stop clean
 
@@ -34,7 +33,7 @@ dynamodb-stop:
 
 run: install dynamodb-start
 	$(BIN)/flask db create > /dev/null
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	FLASK_DEBUG=$${FLASK_DEBUG:-1} $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: install
 	$(BIN)/pytest

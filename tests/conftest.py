@@ -34,8 +34,13 @@ os.environ.update(
     DYNAMODB_DATA=f"{_DATA}/data",
     AWS_REGION="us-east-1",
 )
-for _name in ("SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET", "SPOTIFY_OWNER_ID", "SECRET_KEY"):
-    os.environ.pop(_name, None)
+# A developer's shell or Makefile may export settings; tests start from the documented defaults.
+_SCRUB = {"SECRET_KEY", "SAMPLE_MODE", "FLASK_DEBUG", "FLASK_ENV", "LOG_LEVEL", "CORS_ORIGINS"}
+_SCRUB |= {"BUILD_MODE", "SITE_API_BASE", "RECCOBEATS_URL", "FEATURES_BATCH_SIZE"}
+_SCRUB |= {"CATALOG_TTL_DAYS", "BUILD_SLICE_SECONDS", "TOKEN_REFRESH_INTERVAL_MINUTES"}
+for _name in list(os.environ):
+    if _name in _SCRUB or _name.startswith("SPOTIFY_"):
+        os.environ.pop(_name, None)
 
 
 class LocalDynamoDB:
