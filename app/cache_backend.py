@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import time
+import uuid
 import zlib
 from datetime import UTC, datetime
 from typing import Any
@@ -13,8 +14,9 @@ from pynamodb.exceptions import DoesNotExist, PutError
 
 from app.models import CacheEntry
 
-# Values are compressed so a large discography stays under DynamoDB's 400 KB item limit.
 _COMPRESS_LEVEL = 6
+# DynamoDB items stop at 400 KB; a bigger value (a 300-release discography) is split in parts.
+PART_BYTES = 350_000
 
 
 class DynamoDBCache(BaseCache):
@@ -40,11 +42,21 @@ class DynamoDBCache(BaseCache):
             entry = CacheEntry.get(self.key_prefix + key)
         except DoesNotExist:
             return None
-        return pickle.loads(zlib.decompress(entry.value)) if self._live(entry) else None
+        if not self._live(entry):
+            return None
+        blob = self._join(entry) if entry.parts else entry.value
+        return pickle.loads(zlib.decompress(blob)) if blob is not None else None
 
     def set(self, key: str, value: Any, timeout: int | None = None) -> bool:
         self._entry(key, value, timeout).save()
         return True
+
+    def _join(self, entry: CacheEntry) -> bytes | None:
+        keys = [_part_key(entry.key, entry.parts_id, n) for n in range(int(entry.parts))]
+        found = {part.key: part.value for part in CacheEntry.batch_get(keys)}
+        if len(found) != len(keys):
+            return None  # a part expired or was never written: a miss, not an error
+        return b"".join(found[k] for k in keys)
 
     def add(self, key: str, value: Any, timeout: int | None = None) -> bool:
         """Store only if absent or expired: the primitive behind cross-container locks."""
@@ -73,5 +85,22 @@ class DynamoDBCache(BaseCache):
         return True
 
     def _entry(self, key: str, value: Any, timeout: int | None) -> CacheEntry:
+        """The item to write; a value too big for one item has its parts written here first."""
         blob = zlib.compress(pickle.dumps(value, pickle.HIGHEST_PROTOCOL), _COMPRESS_LEVEL)
-        return CacheEntry(self.key_prefix + key, value=blob, expires_at=self._expiry(timeout))
+        full_key, expires = self.key_prefix + key, self._expiry(timeout)
+        if len(blob) <= PART_BYTES:
+            return CacheEntry(full_key, value=blob, expires_at=expires)
+        parts_id = uuid.uuid4().hex[:12]  # fresh names, so a reader never mixes two writes
+        chunks = [blob[i : i + PART_BYTES] for i in range(0, len(blob), PART_BYTES)]
+        with CacheEntry.batch_write() as batch:
+            for n, chunk in enumerate(chunks):
+                batch.save(
+                    CacheEntry(_part_key(full_key, parts_id, n), value=chunk, expires_at=expires)
+                )
+        return CacheEntry(
+            full_key, value=b"", expires_at=expires, parts=len(chunks), parts_id=parts_id
+        )
+
+
+def _part_key(key: str, parts_id: str, n: int) -> str:
+    return f"{key}#{parts_id}:{n}"

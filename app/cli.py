@@ -12,6 +12,7 @@ from app import db as database
 
 db_cli = AppGroup("db", help="DynamoDB tables.")
 token_cli = AppGroup("token", help="The owner's Spotify token.")
+artists_cli = AppGroup("artists", help="Artist catalogs with audio features.")
 
 
 @db_cli.command("create")
@@ -57,7 +58,29 @@ def token_disconnect() -> None:
     click.echo(json.dumps({"deleted": owner.disconnect()}))
 
 
+@artists_cli.command("build")
+@click.argument("artist_id")
+def artists_build(artist_id: str) -> None:
+    """Build (or resume) an artist's catalog here, with a progress bar."""
+    from app.errors import AppError
+    from app.services import catalog
+
+    try:
+        record = catalog.ensure(artist_id)
+    except AppError as exc:
+        raise click.ClickException(f"{exc.code}: {exc.message}") from exc
+    with click.progressbar(length=record.albums_total or 1, label="albums", show_pos=True) as bar:
+
+        def advance(c) -> None:
+            bar.length = max(c.albums_total or 1, bar.length)
+            bar.update((c.albums_done or 0) - bar.pos)
+
+        record = catalog.build_until_paused(artist_id, advance)
+    click.echo(json.dumps(catalog.progress(record), indent=2))
+
+
 def register(app: Flask) -> None:
     """Attach the CLI groups to the app."""
     app.cli.add_command(db_cli)
     app.cli.add_command(token_cli)
+    app.cli.add_command(artists_cli)

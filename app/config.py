@@ -79,6 +79,8 @@ class Config:
         self.FEATURES_BATCH_SIZE = _int(env, "FEATURES_BATCH_SIZE", 40)
         self.CATALOG_TTL_DAYS = _int(env, "CATALOG_TTL_DAYS", 7)
         self.BUILD_MODE = _str(env, "BUILD_MODE", "auto")  # auto | thread | inline | lambda
+        # One build run's length; Lambda runs re-dispatch themselves to continue.
+        self.BUILD_SLICE_SECONDS = _float(env, "BUILD_SLICE_SECONDS", 40.0)
         self.TOKEN_REFRESH_INTERVAL_MINUTES = _int(env, "TOKEN_REFRESH_INTERVAL_MINUTES", 45)
 
         self.CORS_ORIGINS = _list(env, "CORS_ORIGINS")
@@ -133,3 +135,8 @@ class TestingConfig(Config):
         super().__init__(env)
         self.SECRET_KEY = self.SECRET_KEY or "test-secret-key"
         self.SESSION_COOKIE_SECURE = False
+        self.BUILD_MODE = (
+            env.get("BUILD_MODE", "inline")
+            if env is not None
+            else os.environ.get("BUILD_MODE", "inline")
+        )

@@ -35,7 +35,7 @@ class _StdoutHandler(logging.StreamHandler):
 def configure_logging(level: str) -> None:
     """Send every log record to stdout as one JSON object per line."""
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=_SHARED,
+        foreign_pre_chain=[*_SHARED, structlog.stdlib.ExtraAdder()],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,

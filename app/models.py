@@ -100,6 +100,9 @@ class CacheEntry(Model):
     key = UnicodeAttribute(hash_key=True)
     value = BinaryAttribute(legacy_encoding=False)
     expires_at = TTLAttribute(null=True)
+    # A value over one item's size is stored as parts "<key>#<parts_id>:<n>", written first.
+    parts = NumberAttribute(null=True)
+    parts_id = UnicodeAttribute(null=True)
 
 
 class TrackFeatures(Model):
@@ -139,6 +142,8 @@ class ArtistAlbum(Model):
     image_url = UnicodeAttribute(null=True)
     position = NumberAttribute(default=0)
     tracks = ListAttribute(of=AlbumTrack, null=True)
+    tracks_complete = BooleanAttribute(default=False)
+    next_tracks_offset = NumberAttribute(default=0)
 
 
 class ArtistCatalog(Model):
@@ -149,7 +154,9 @@ class ArtistCatalog(Model):
     artist_id = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute(null=True)
     image_url = UnicodeAttribute(null=True)
-    status = UnicodeAttribute(default="pending")  # pending | building | waiting | ready | failed
+    status = UnicodeAttribute(default="queued")  # queued | building | waiting | ready
+    refreshing = BooleanAttribute(default=False)  # ready data served while new albums load
+    lease_until = NumberAttribute(default=0)  # one builder at a time across containers
     albums_total = NumberAttribute(null=True)
     albums_listed = BooleanAttribute(default=False)
     next_albums_offset = NumberAttribute(default=0)

@@ -40,3 +40,29 @@ def create_tables(event: dict | None = None, context: Any = None) -> dict[str, s
 
     with _app().app_context():
         return db.create_tables()
+
+
+def build_artist(artist_id: str) -> dict[str, Any]:
+    """Asynchronous: advance one artist's catalog build, re-dispatching itself while work remains.
+
+    Each invocation runs one slice (BUILD_SLICE_SECONDS, under the Lambda timeout) so a big
+    discography spans several invocations, each resuming from what the last one saved.
+    """
+    from app.services import catalog, catalog_build
+
+    app = _app()
+    with app.app_context():
+        seconds = app.config["BUILD_SLICE_SECONDS"]
+        result, ran = catalog_build.run_build(artist_id, seconds)
+        if ran and catalog_build.needs_run(result):
+            catalog.dispatch(artist_id)
+        return {"artist_id": artist_id, "status": result.status, "ran": ran}
+
+
+def resume_builds(event: dict | None = None, context: Any = None) -> dict[str, Any]:
+    """Scheduled: restart catalog builds whose wait (quota, rate limit) is over."""
+    from app.services import catalog
+
+    with _app().app_context():
+        resumed = catalog.resume_waiting()
+    return {"resumed": resumed}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from datetime import UTC, datetime
 
@@ -14,6 +15,7 @@ from app.models import (
     AlbumTrack,
     ArtistAlbum,
     ArtistCatalog,
+    CacheEntry,
     CircuitState,
     Counter,
     OAuthState,
@@ -86,6 +88,20 @@ def test_cache_backend_round_trip_expiry_and_add():
     time.sleep(1.1)
     assert cache.get("short") is None
     assert cache.add("short", 2, timeout=60) is True  # an expired entry can be re-taken
+
+
+def test_cache_value_over_the_item_limit_is_split_and_rejoined():
+    cache = DynamoDBCache(key_prefix="t:")
+    noise = os.urandom(900_000)  # incompressible: three parts after compression
+    assert cache.set("huge", {"blob": noise}, timeout=60)
+    entry = CacheEntry.get("t:huge")
+    assert entry.parts == 3 and entry.value == b""
+    assert cache.get("huge") == {"blob": noise}
+    assert cache.set("huge", {"blob": noise[::-1]}, timeout=60)  # rewrite: fresh part names
+    assert cache.get("huge") == {"blob": noise[::-1]}
+    rewritten = CacheEntry.get("t:huge")
+    CacheEntry(f"t:huge#{rewritten.parts_id}:1").delete()
+    assert cache.get("huge") is None  # a lost part is a miss, never a corrupt value
 
 
 def test_db_create_is_idempotent(runner):

@@ -17,7 +17,7 @@ from cachetools import LRUCache
 from flask import current_app
 from pynamodb.exceptions import PynamoDBException
 
-from app.errors import BudgetExhausted, DatabaseUnavailable, UpstreamUnavailable
+from app.errors import AppError, BudgetExhausted, DatabaseUnavailable, UpstreamUnavailable
 from app.extensions import cache
 from app.services import owner
 from app.spotify.errors import BudgetExceeded, UpstreamError
@@ -134,8 +134,13 @@ def _fallback(key: str, envelope: Envelope | None, exc: UpstreamError) -> Served
     )
     if envelope:
         return Served(envelope, stale=True, retry_after=exc.retry_after or None)
+    raise unavailable(exc) from exc
+
+
+def unavailable(exc: UpstreamError) -> AppError:
+    """The 503 a client gets when an upstream failure leaves nothing to serve."""
     error = BudgetExhausted if isinstance(exc, BudgetExceeded) else UpstreamUnavailable
-    raise error(retry_after=exc.retry_after or 30) from exc
+    return error(retry_after=exc.retry_after or 30)
 
 
 def with_state(envelope: Envelope, **state: Any) -> Envelope:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app
 
 from app.spotify import objects
 from app.spotify.auth import OwnerAuth
 from app.spotify.client import SpotifyClient
+from app.spotify.features import (
+    FeaturesProvider,
+    ReccoBeats,
+    SampleFeatures,
+    SpotifyFeatures,
+    WithFallback,
+)
 from app.spotify.guard import CallGuard
 from app.spotify.sample import SampleClient
 from app.spotify.session import GuardedSession
@@ -22,6 +31,8 @@ class Gateway:
     client: SpotifyClient | SampleClient
     auth: OwnerAuth | None
     sample: bool
+    features: FeaturesProvider
+    features_guard: CallGuard
 
     @property
     def source(self) -> str:
@@ -41,18 +52,45 @@ class Gateway:
         items = self.client.top("tracks", time_range, limit).get("items") or []
         return [objects.track(t) for t in items]
 
+    def search_artists(self, query: str, limit: int) -> list[objects.Artist]:
+        return objects.artist_search(self.client.search_artists(query, limit))
+
+    def releases(self, artist_id: str, offset: int) -> objects.Page:
+        return objects.release_page(self.client.artist_albums_page(artist_id, offset), artist_id)
+
+    def album_tracks(self, album_id: str, offset: int) -> objects.Page:
+        return objects.track_page(self.client.album_tracks_page(album_id, offset))
+
 
 def init_app(app: Flask) -> None:
     """Build the gateway (no I/O) and keep it on the app."""
     config = app.config
     guard = CallGuard("spotify", config["SPOTIFY_DAILY_BUDGET"])
+    features_guard = CallGuard("reccobeats", None)
     if config["SAMPLE"]:
-        app.extensions["spotify"] = Gateway(guard, SampleClient(), None, True)
+        sample = SampleClient()
+        features = SampleFeatures(sample.audio_features_rows)
+        app.extensions["spotify"] = Gateway(guard, sample, None, True, features, features_guard)
         return
     # Token calls go to the accounts service: counted, but never refused for budget.
     session = GuardedSession(guard, unmetered_prefixes=(config["SPOTIFY_ACCOUNTS_URL"],))
     auth = OwnerAuth(config, session)
-    app.extensions["spotify"] = Gateway(guard, SpotifyClient(config, auth, session), auth, False)
+    client = SpotifyClient(config, auth, session)
+    app.extensions["spotify"] = Gateway(
+        guard, client, auth, False, _features(config, client, features_guard), features_guard
+    )
+
+
+def _features(config: Mapping[str, Any], client: SpotifyClient, guard: CallGuard):
+    reccobeats = ReccoBeats(
+        GuardedSession(guard),
+        config["RECCOBEATS_URL"],
+        config["FEATURES_BATCH_SIZE"],
+        config["SPOTIFY_TIMEOUT"],
+    )
+    if not config["SPOTIFY_AUDIO_FEATURES"]:
+        return reccobeats
+    return WithFallback(SpotifyFeatures(client.audio_features), reccobeats)
 
 
 def gateway() -> Gateway:

@@ -172,3 +172,78 @@ def plays(raw: dict[str, Any]) -> list[Play]:
     return [
         Play(p["played_at"], track(p["track"])) for p in raw.get("items") or [] if p.get("track")
     ]
+
+
+@dataclass(frozen=True)
+class Release:
+    """An album or single as listed by GET /artists/{id}/albums."""
+
+    id: str
+    name: str
+    album_type: str
+    release_date: str | None
+    total_tracks: int
+    image_url: str | None
+    artist_name: str | None
+
+
+@dataclass(frozen=True)
+class AlbumTrack:
+    """A track as listed by GET /albums/{id}/tracks (no ISRC there: it comes with features)."""
+
+    id: str | None
+    name: str
+    track_number: int
+    disc_number: int
+    duration_ms: int
+    explicit: bool
+
+
+@dataclass(frozen=True)
+class Page:
+    """One offset page: its items, the total and whether another page follows."""
+
+    items: tuple[Any, ...]
+    total: int
+    has_next: bool
+
+
+def _largest_image(raw: list[dict[str, Any]] | None) -> str | None:
+    found = sorted(images(raw), key=lambda i: i.width or 0, reverse=True)
+    return found[0].url if found else None
+
+
+def release_page(raw: dict[str, Any], artist_id: str) -> Page:
+    def release(a: dict[str, Any]) -> Release:
+        names = [x.get("name") for x in a.get("artists") or [] if x.get("id") == artist_id]
+        return Release(
+            a["id"],
+            a.get("name") or "",
+            a.get("album_type") or "album",
+            a.get("release_date"),
+            int(a.get("total_tracks") or 0),
+            _largest_image(a.get("images")),
+            names[0] if names else None,
+        )
+
+    items = tuple(release(a) for a in raw.get("items") or [] if a.get("id"))
+    return Page(items, int(raw.get("total") or len(items)), bool(raw.get("next")))
+
+
+def track_page(raw: dict[str, Any]) -> Page:
+    items = tuple(
+        AlbumTrack(
+            t.get("id"),
+            t.get("name") or "",
+            int(t.get("track_number") or 0),
+            int(t.get("disc_number") or 1),
+            int(t.get("duration_ms") or 0),
+            bool(t.get("explicit")),
+        )
+        for t in raw.get("items") or []
+    )
+    return Page(items, int(raw.get("total") or len(items)), bool(raw.get("next")))
+
+
+def artist_search(raw: dict[str, Any]) -> list[Artist]:
+    return [artist(a) for a in (raw.get("artists") or {}).get("items") or [] if a.get("id")]

@@ -1,0 +1,232 @@
+"""Build an artist's catalog in resumable steps: list releases, fetch track lists, fetch features.
+
+Every step saves what it fetched before asking for more, so a build cut short by a timeout, a
+429 or a crash resumes where it stopped and never fetches anything twice. A build spends at most
+a share of the day's Spotify budget, so a huge discography waits for tomorrow instead of
+starving the listening endpoints.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from pynamodb.exceptions import DoesNotExist, UpdateError
+
+from app.models import AlbumTrack, ArtistAlbum, ArtistCatalog, TrackFeatures
+from app.spotify import objects
+from app.spotify.errors import BudgetExceeded, UpstreamError
+from app.spotify.gateway import gateway
+
+log = logging.getLogger(__name__)
+BUILD_SHARE = 0.5  # of the daily Spotify budget that catalog builds may use
+LEASE_SLACK = 30
+Progress = Callable[[ArtistCatalog], None]
+
+
+class SliceOver(Exception):
+    """This run's time is up; progress is saved and the build continues in a new run."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def claim(artist_id: str, seconds: float) -> ArtistCatalog | None:
+    """Take the build lease, or None when another run holds it or there is nothing to do."""
+    try:
+        catalog = ArtistCatalog.get(artist_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+    now = time.time()
+    if (catalog.status == "ready" and not catalog.refreshing) or catalog.lease_until > now:
+        return None
+    try:
+        catalog.update(
+            actions=[
+                ArtistCatalog.lease_until.set(now + seconds + LEASE_SLACK),
+                ArtistCatalog.status.set("ready" if catalog.refreshing else "building"),
+                ArtistCatalog.updated_at.set(_now()),
+            ],
+        )
+    except UpdateError:
+        return None  # another run claimed it between our read and write
+    return catalog
+
+
+def needs_run(catalog: ArtistCatalog) -> bool:
+    """Whether the build has work it can do now (not finished, not waiting for a deadline)."""
+    unfinished = catalog.status != "ready" or catalog.refreshing
+    return unfinished and (catalog.retry_at or 0) <= time.time()
+
+
+def run_build(
+    artist_id: str, seconds: float, progress: Progress | None = None
+) -> tuple[ArtistCatalog, bool]:
+    """One run of at most `seconds`; returns the catalog and whether this run held the lease."""
+    catalog = claim(artist_id, seconds)
+    if catalog is None:
+        return ArtistCatalog.get(artist_id, consistent_read=True), False
+    deadline = time.time() + seconds
+    report = progress or (lambda _: None)
+    try:
+        _list_releases(catalog, deadline, report)
+        _fetch_tracks(catalog, deadline, report)
+        _fetch_features(catalog, deadline, report)
+        _finish(catalog)
+    except SliceOver:
+        catalog.status = "ready" if catalog.refreshing else "queued"
+        catalog.retry_at = None
+    except UpstreamError as exc:
+        retry = max(int(exc.retry_after or 60), 1)
+        catalog.status = "ready" if catalog.refreshing else "waiting"
+        catalog.retry_at = time.time() + retry
+        catalog.message = _waiting_message(exc, retry)
+        log.info(
+            "catalog build paused",
+            extra={"artist_id": artist_id, "retry_after": retry, "error_type": type(exc).__name__},
+        )
+    catalog.lease_until = 0
+    catalog.updated_at = _now()
+    catalog.save()
+    report(catalog)
+    return catalog, True
+
+
+def _waiting_message(exc: UpstreamError, retry: int) -> str:
+    if isinstance(exc, BudgetExceeded):
+        return f"Today's Spotify budget for catalog builds is spent; resuming in {retry} s."
+    return f"Paused: {type(exc).__name__} ({exc.reason or exc.status}); resuming in {retry} s."
+
+
+def check_budget() -> None:
+    """Refuse a build call once builds have spent their share of today's Spotify budget."""
+    usage = gateway().guard.usage()
+    if usage.budget and usage.calls >= usage.budget * BUILD_SHARE:
+        raise BudgetExceeded("build share spent", retry_after=86400 - int(time.time() % 86400))
+
+
+def _check(deadline: float, spotify: bool = True) -> None:
+    if time.time() >= deadline:
+        raise SliceOver()
+    if spotify:
+        check_budget()
+
+
+def store_releases(catalog: ArtistCatalog, page: objects.Page) -> None:
+    """Save one page of releases, skipping ones already stored (a refresh keeps their tracks)."""
+    known = {
+        a.album_id for a in ArtistAlbum.query(catalog.artist_id, attributes_to_get=["album_id"])
+    }
+    position = catalog.next_albums_offset
+    with ArtistAlbum.batch_write() as batch:
+        for offset, release in enumerate(page.items):
+            if release.id in known:
+                continue
+            batch.save(
+                ArtistAlbum(
+                    catalog.artist_id,
+                    release.id,
+                    name=release.name,
+                    album_type=release.album_type,
+                    release_date=release.release_date,
+                    total_tracks=release.total_tracks,
+                    image_url=release.image_url,
+                    position=position + offset,
+                )
+            )
+    catalog.name = catalog.name or next((r.artist_name for r in page.items if r.artist_name), None)
+    catalog.image_url = catalog.image_url or next((r.image_url for r in page.items), None)
+    catalog.albums_total = page.total
+    catalog.next_albums_offset = position + len(page.items)
+    catalog.albums_listed = not page.has_next
+
+
+def _list_releases(catalog: ArtistCatalog, deadline: float, report: Progress) -> None:
+    gw = gateway()
+    while not catalog.albums_listed:
+        _check(deadline)
+        store_releases(catalog, gw.releases(catalog.artist_id, catalog.next_albums_offset))
+        catalog.save()
+        report(catalog)
+
+
+def _fetch_tracks(catalog: ArtistCatalog, deadline: float, report: Progress) -> None:
+    gw = gateway()
+    albums = [a for a in ArtistAlbum.query(catalog.artist_id) if not a.tracks_complete]
+    for album in albums:
+        while not album.tracks_complete:
+            _check(deadline)
+            page = gw.album_tracks(album.album_id, album.next_tracks_offset)
+            album.tracks = (album.tracks or []) + [
+                AlbumTrack(
+                    id=t.id,
+                    name=t.name,
+                    track_number=t.track_number,
+                    disc_number=t.disc_number,
+                    duration_ms=t.duration_ms,
+                    explicit=t.explicit,
+                )
+                for t in page.items
+            ]
+            album.next_tracks_offset += len(page.items)
+            album.tracks_complete = not page.has_next
+            album.save()
+            catalog.tracks = (catalog.tracks or 0) + len(page.items)
+        catalog.albums_done = (catalog.albums_done or 0) + 1
+        catalog.save()
+        report(catalog)
+
+
+def _fetch_features(catalog: ArtistCatalog, deadline: float, report: Progress) -> None:
+    provider = gateway().features
+    ids = [t.id for a in ArtistAlbum.query(catalog.artist_id) for t in a.tracks or [] if t.id]
+    known = known_features(ids)
+    retry_before = _now() - timedelta(days=current_app.config["CATALOG_TTL_DAYS"])
+    todo = [
+        i
+        for i in dict.fromkeys(ids)
+        if i not in known or (known[i].features is None and known[i].fetched_at < retry_before)
+    ]
+    catalog.features_found = sum(1 for i in set(ids) if i in known and known[i].features)
+    for start in range(0, len(todo), provider.batch_size):
+        _check(deadline, spotify=provider.name == "spotify")
+        batch = todo[start : start + provider.batch_size]
+        found = provider.fetch(batch)
+        with TrackFeatures.batch_write() as writer:
+            for track_id in batch:
+                row = found.get(track_id) or {}
+                writer.save(
+                    TrackFeatures(
+                        track_id,
+                        features=row.get("features"),
+                        isrc=row.get("isrc"),
+                        source=provider.name if row else None,
+                        fetched_at=_now(),
+                    )
+                )
+        catalog.features_found += sum(1 for i in batch if i in found)
+        catalog.save()
+        report(catalog)
+    catalog.features_done = True
+
+
+def known_features(track_ids: list[str]) -> dict[str, TrackFeatures]:
+    """Stored feature rows for these tracks (DynamoDB only, no outbound call)."""
+    unique = list(dict.fromkeys(track_ids))
+    return {row.track_id: row for row in TrackFeatures.batch_get(unique)} if unique else {}
+
+
+def _finish(catalog: ArtistCatalog) -> None:
+    ttl = current_app.config["CATALOG_TTL_DAYS"] * 86400
+    catalog.status, catalog.refreshing, catalog.message, catalog.retry_at = (
+        "ready",
+        False,
+        None,
+        None,
+    )
+    catalog.ready_at = _now()
+    catalog.expires_at = time.time() + ttl
