@@ -11,7 +11,7 @@ export DYNAMODB_PORT ?= 8000
 export DYNAMODB_HOST ?= http://127.0.0.1:$(DYNAMODB_PORT)
 export FLASK_APP := wsgi
 
-.PHONY: install run test lint format dynamodb-start dynamodb-stop clean
+.PHONY: install run test lint format bench dynamodb-start dynamodb-stop clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -24,6 +24,16 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 install: $(BIN)/.installed node_modules/.installed
+
+$(BIN)/.bench-installed: requirements-bench.txt $(BIN)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@
+
+# Every benchmark, then one table in bench/RESULTS.md; fails if any bench misses its mark.
+BENCHES := quota_sim latency discography_calls load faults
+bench: install $(BIN)/.bench-installed
+	@status=0; for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || status=1; done; \
+	$(BIN)/python bench/report.py; exit $$status
 
 dynamodb-start: node_modules/.installed
 	scripts/dynamodb.sh start

@@ -68,7 +68,8 @@ class Config:
         self.SPOTIFY_API_URL = _str(env, "SPOTIFY_API_URL", "https://api.spotify.com/v1").rstrip(
             "/"
         )
-        self.SPOTIFY_TIMEOUT = _float(env, "SPOTIFY_TIMEOUT", 5.0)
+        # Request-path calls: short, so a stalled Spotify costs a visitor at most this long.
+        self.SPOTIFY_TIMEOUT = _float(env, "SPOTIFY_TIMEOUT", 1.5)
         self.SPOTIFY_DAILY_BUDGET = _int(env, "SPOTIFY_DAILY_BUDGET", 600)
         self.SPOTIFY_AUDIO_FEATURES = _bool(env, "SPOTIFY_AUDIO_FEATURES")
         self.SAMPLE_MODE = _bool(env, "SAMPLE_MODE")
@@ -77,6 +78,8 @@ class Config:
             "/"
         )
         self.FEATURES_BATCH_SIZE = _int(env, "FEATURES_BATCH_SIZE", 40)
+        # The features provider is only called by builds, off the request path.
+        self.FEATURES_TIMEOUT = _float(env, "FEATURES_TIMEOUT", 10.0)
         self.CATALOG_TTL_DAYS = _int(env, "CATALOG_TTL_DAYS", 7)
         self.BUILD_MODE = _str(env, "BUILD_MODE", "auto")  # auto | thread | inline | lambda
         # One build run's length; Lambda runs re-dispatch themselves to continue.

@@ -55,9 +55,11 @@ class NotFound(AppError):
 
 class ServiceUnavailable(AppError):
     status, code, message = 503, "unavailable", "The service is temporarily unavailable."
+    default_retry_after: int | None = None  # every 503 tells a polling website when to come back
 
     def __init__(self, message: str | None = None, *, retry_after: int | None = None, **kw: Any):
         super().__init__(message, **kw)
+        retry_after = retry_after if retry_after is not None else self.default_retry_after
         if retry_after is not None:
             self.headers["Retry-After"] = str(max(1, int(retry_after)))
 
@@ -65,11 +67,13 @@ class ServiceUnavailable(AppError):
 class ReauthorizationRequired(ServiceUnavailable):
     code = "reauthorization_required"
     message = "The site owner must log in to Spotify again (GET /auth/login)."
+    default_retry_after = 300  # a person has to act: no point polling faster
 
 
 class NotConnected(ServiceUnavailable):
     code = "not_connected"
     message = "No Spotify account is connected yet; the site owner must log in (GET /auth/login)."
+    default_retry_after = 300
 
 
 class UpstreamUnavailable(ServiceUnavailable):

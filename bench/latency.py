@@ -13,21 +13,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.bare_app import create_app as bare_app  # noqa: E402
 from bench.support import local_dynamodb, percentile, record  # noqa: E402
 
 ROUNDS, PER_ROUND = 10, 300
-
-
-def bare_app():
-    from flask import Flask, jsonify
-
-    bare = Flask("bare")
-
-    @bare.get("/json")
-    def payload():
-        return jsonify(is_playing=True, title="A song", progress_ms=1234)
-
-    return bare
 
 
 def serve(app) -> tuple[str, object]:

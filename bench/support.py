@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -26,7 +26,7 @@ def _free_port() -> int:
 @contextmanager
 def local_dynamodb(prefix: str = "spotify-api-bench") -> Iterator[str]:
     """Start dynalite on a free port with fresh data; set the env the models read at import."""
-    port = _free_port()
+    port = free_port()
     data = tempfile.mkdtemp(prefix="dynamodb-bench-")
     env = {
         "STAGE": "bench",

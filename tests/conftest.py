@@ -148,3 +148,21 @@ def pytest_runtest_makereport(item, call):
     if leaks:
         report.outcome = "failed"
         report.longrepr = f"secret or token leaked: {leaks[:5]}"
+
+
+@pytest.fixture
+def fake_spotify_world():
+    """All of Spotify and ReccoBeats answered by the fake app; the stored test token is valid."""
+    import responses
+
+    from tests.fakes.spotify_app import create_app, mount
+
+    fake = create_app()
+    state = fake.extensions["fake_spotify"]
+    state.access.add("access-0")
+    state.refresh.add("refresh-0")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mount(mock, fake, "https://accounts.spotify.com")
+        mount(mock, fake, "https://api.spotify.com")
+        mount(mock, fake, "https://api.reccobeats.com", prefix="/reccobeats")
+        yield state

@@ -209,6 +209,25 @@ def test_quota_exceeded_serves_stale_fast_and_stops_calling(spotify_env, spotify
     assert len(spotify.calls) == 3
 
 
+def test_a_failed_refresh_does_not_hold_the_refresh_lock(connected, spotify):
+    """After a short 429 passes, the very next request refreshes: no lock left behind."""
+    from app.services.cached import LOCK_SECONDS
+
+    spotify.get(RECENT_URL, json=recent_answer())
+    limited = {"error": {"status": 429, "message": "API rate limit exceeded"}}
+    spotify.get(RECENT_URL, json=limited, status=429, headers={"Retry-After": "2"})
+    client = connected.test_client()
+    with time_machine.travel(time.time(), tick=True) as clock:
+        client.get("/api/recently-played")
+        clock.shift(20 * 60)
+        assert client.get("/api/recently-played").get_json()["stale"] is True
+        clock.shift(3)  # the breaker's 2 s are over; the lock's would not be
+        assert LOCK_SECONDS > 3
+        spotify.get(RECENT_URL, json=recent_answer())
+        assert client.get("/api/recently-played").get_json()["stale"] is False
+    assert len(spotify.calls) == 3
+
+
 def test_quota_exceeded_with_nothing_cached_is_503_with_retry_after(connected, spotify):
     spotify.get(NOW_URL, json=QUOTA_BODY, status=429, headers={"Retry-After": "50000"})
     client = connected.test_client()

@@ -69,7 +69,16 @@ def search(args):
     return cached_json(*catalog.search(args["q"], args["limit"]))
 
 
-@blp.route("/<string:artist_id>/audio-features")
+ARTIST_ID_PARAM = {
+    "in": "path",
+    "name": "artist_id",
+    "required": True,
+    "description": "A Spotify artist id (22 base-62 characters); anything else is a 400",
+    "schema": {"type": "string", "pattern": "^[0-9A-Za-z]{22}$"},
+}
+
+
+@blp.route("/<string:artist_id>/audio-features", parameters=[ARTIST_ID_PARAM])
 @blp.response(200, CatalogSchema)
 @blp.alt_response(202, schema=BuildingSchema, description="Being built; poll Location")
 def audio_features(artist_id):

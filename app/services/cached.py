@@ -8,6 +8,7 @@ website still gets the last good answer, marked stale, instead of an error.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -62,9 +63,27 @@ Fetch = Callable[[Envelope | None], tuple[Any, float, dict[str, Any]]]
 """Given the previous envelope, return (data, lifetime in seconds, policy state)."""
 
 
-def _local() -> LRUCache:
-    # Per-container copy: a fresh hit costs no DynamoDB read; a stale copy survives an outage.
-    return current_app.extensions.setdefault("envelopes", LRUCache(maxsize=256))
+class _LocalEnvelopes:
+    """Per-container copy: a fresh hit costs no DynamoDB read; a stale copy survives an outage.
+
+    cachetools caches are not thread-safe, and `flask run` and gunicorn threads share this one.
+    """
+
+    def __init__(self, maxsize: int = 256) -> None:
+        self._lru: LRUCache = LRUCache(maxsize=maxsize)
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Envelope | None:
+        with self._lock:
+            return self._lru.get(key)
+
+    def __setitem__(self, key: str, envelope: Envelope) -> None:
+        with self._lock:
+            self._lru[key] = envelope
+
+
+def _local() -> _LocalEnvelopes:
+    return current_app.extensions.setdefault("envelopes", _LocalEnvelopes())
 
 
 def _shared_get(key: str) -> Envelope | None:
@@ -92,8 +111,17 @@ def serve(key: str, fetch: Fetch, source: str) -> Served:
     if envelope and envelope.fresh_until > now:
         local[key] = envelope
         return Served(envelope, stale=False)
-    if envelope and not _take_lock(key):
+    if not envelope:
+        return _refresh(key, fetch, source, envelope)  # nothing to serve meanwhile: no lock
+    if not _take_lock(key):
         return Served(envelope, stale=True)  # another container is refreshing right now
+    try:
+        return _refresh(key, fetch, source, envelope)
+    finally:
+        _release_lock(key)  # success or failure: the next request may try again at once
+
+
+def _refresh(key: str, fetch: Fetch, source: str, envelope: Envelope | None) -> Served:
     try:
         owner.access_guard()
         data, lifetime, state = fetch(envelope)
@@ -105,10 +133,9 @@ def serve(key: str, fetch: Fetch, source: str) -> Served:
         raise DatabaseUnavailable(retry_after=5) from exc
     now = time.time()
     fresh = Envelope(data, now, now + lifetime, source, state)
-    local[key] = fresh
+    _local()[key] = fresh
     try:
         cache.set(key, fresh, timeout=KEEP_STALE)
-        cache.delete(f"lock:{key}")
     except PynamoDBException as exc:
         log.warning("cache write failed", extra={"key": key, "error_type": type(exc).__name__})
     return Served(fresh, stale=False)
@@ -119,6 +146,13 @@ def _take_lock(key: str) -> bool:
         return cache.add(f"lock:{key}", 1, timeout=LOCK_SECONDS)
     except PynamoDBException:
         return True
+
+
+def _release_lock(key: str) -> None:
+    try:
+        cache.delete(f"lock:{key}")
+    except PynamoDBException:
+        pass  # it expires after LOCK_SECONDS anyway
 
 
 def _fallback(key: str, envelope: Envelope | None, exc: UpstreamError) -> Served:

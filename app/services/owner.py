@@ -11,12 +11,12 @@ from typing import Any
 from pynamodb.exceptions import DeleteError
 
 from app.errors import (
+    AppError,
     InvalidArgument,
     InvalidState,
     NotConnected,
     NotOwner,
     ReauthorizationRequired,
-    ServiceUnavailable,
     UpstreamUnavailable,
 )
 from app.models import OAuthState
@@ -34,8 +34,10 @@ STATE_TTL = 600
 EXPIRY_WARNING_DAYS = 14
 
 
-class SpotifyNotConfigured(ServiceUnavailable):
-    code = "spotify_not_configured"
+class SpotifyNotConfigured(AppError):
+    """Login in sample mode: the server's state, not a fault, so 409 rather than a 5xx."""
+
+    status, code = 409, "spotify_not_configured"
     message = "No Spotify app is configured (sample mode); set SPOTIFY_CLIENT_ID and friends."
 
 

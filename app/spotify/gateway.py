@@ -86,7 +86,7 @@ def _features(config: Mapping[str, Any], client: SpotifyClient, guard: CallGuard
         GuardedSession(guard),
         config["RECCOBEATS_URL"],
         config["FEATURES_BATCH_SIZE"],
-        config["SPOTIFY_TIMEOUT"],
+        config["FEATURES_TIMEOUT"],
     )
     if not config["SPOTIFY_AUDIO_FEATURES"]:
         return reccobeats
