@@ -11,7 +11,7 @@ export DYNAMODB_PORT ?= 8000
 export DYNAMODB_HOST ?= http://127.0.0.1:$(DYNAMODB_PORT)
 export FLASK_APP := wsgi
 
-.PHONY: install run test lint format bench dynamodb-start dynamodb-stop clean
+.PHONY: install run test lint format bench dynamodb-start dynamodb-stop clean package
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -55,6 +55,11 @@ lint: $(BIN)/.installed
 format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The Lambda zip for a Zappa stage: `make package STAGE=prod`; dev unless STAGE is given on the
+# command line or in the shell (the STAGE above, from .env, names the local stage).
+package:
+	scripts/package.sh $(if $(filter command line environment,$(origin STAGE)),$(STAGE),dev)
 
 clean: dynamodb-stop
 	rm -rf $(VENV) node_modules .data .pytest_cache .ruff_cache
