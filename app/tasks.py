@@ -48,12 +48,20 @@ def build_artist(artist_id: str) -> dict[str, Any]:
     Each invocation runs one slice (BUILD_SLICE_SECONDS, under the Lambda timeout) so a big
     discography spans several invocations, each resuming from what the last one saved.
     """
+    from pynamodb.exceptions import DoesNotExist
+
     from app.services import catalog, catalog_build
 
     app = _app()
     with app.app_context():
         seconds = app.config["BUILD_SLICE_SECONDS"]
-        result, ran = catalog_build.run_build(artist_id, seconds)
+        try:
+            result, ran = catalog_build.run_build(artist_id, seconds)
+        except DoesNotExist:
+            # Only a request creates a catalog, so its record is gone (tables re-created). Raising
+            # would just make Lambda retry this asynchronous event twice for nothing.
+            log.warning("build task for an unknown catalog", extra={"artist_id": artist_id})
+            return {"artist_id": artist_id, "status": "missing", "ran": False}
         if ran and catalog_build.needs_run(result):
             catalog.dispatch(artist_id)
         return {"artist_id": artist_id, "status": result.status, "ran": ran}

@@ -20,15 +20,17 @@ def _statements(stage: str) -> list[dict]:
     return _policy(stage_config(stage)["attach_policy"])["Statement"]
 
 
+def _stage_tables(stage: str) -> list[str]:
+    [tables] = [s["Resource"] for s in _statements(stage) if s["Sid"] == "StageTables"]
+    return tables
+
+
 def test_prod_extends_dev_and_differs_only_where_it_must() -> None:
     settings = json.loads((ROOT / "zappa_settings.json").read_text())
     assert set(settings) == set(STAGES) and settings["prod"]["extends"] == "dev"
-    assert set(settings["prod"]) == {
-        "extends",
-        "attach_policy",
-        "remote_env",
-        "environment_variables",
-    }
+    required = {"extends", "attach_policy", "remote_env", "environment_variables"}
+    custom_domain = {"domain", "certificate_arn", "base_path", "route53_enabled"}  # docs/DEPLOY.md
+    assert required <= set(settings["prod"]) <= required | custom_domain
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -94,9 +96,7 @@ def test_policy_is_least_privilege_for_its_stage(stage: str) -> None:
 def test_policy_grants_what_the_service_uses_and_nothing_destructive(stage: str) -> None:
     actions = {a: s["Resource"] for s in _statements(stage) for a in s["Action"]}
     for needed in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan"):
-        assert actions[f"dynamodb:{needed}"] == [
-            f"arn:aws:dynamodb:*:*:table/spotify-api-{stage}-*"
-        ]
+        assert actions[f"dynamodb:{needed}"] == _stage_tables(stage)
     for needed in ("BatchWriteItem", "DescribeTable", "CreateTable", "UpdateTimeToLive"):
         assert f"dynamodb:{needed}" in actions
     assert (
@@ -115,3 +115,32 @@ def test_role_trusts_lambda_and_api_gateway_only() -> None:
         ["apigateway.amazonaws.com", "lambda.amazonaws.com"]
     ]
     assert stage_config("dev")["manage_roles"] is True
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_policy_tables_are_exactly_the_models_tables(stage: str) -> None:
+    from app.models import MODELS, TABLE_PREFIX
+
+    names = [model.Meta.table_name.removeprefix(f"{TABLE_PREFIX}-") for model in MODELS]
+    expected = [f"arn:aws:dynamodb:*:*:table/spotify-api-{stage}-{name}" for name in names]
+    assert sorted(_stage_tables(stage)) == sorted(expected), "a model's table is missing or extra"
+
+
+def test_schedules_refresh_the_token_and_resume_waiting_builds() -> None:
+    events = {e["function"]: e["expression"] for e in stage_config("dev")["events"]}
+    assert events == {
+        "app.tasks.refresh_token": "rate(45 minutes)",
+        "app.tasks.resume_builds": "rate(15 minutes)",
+    }
+    assert stage_config("prod")["events"] == stage_config("dev")["events"]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_a_build_run_ends_before_the_lambda_timeout(stage: str) -> None:
+    from app.config import Config
+
+    config = stage_config(stage)
+    settings = Config(config["environment_variables"])
+    # A run checks its time before each call, so it overruns its slice by about one call at most.
+    longest_run = settings.BUILD_SLICE_SECONDS + settings.FEATURES_TIMEOUT
+    assert longest_run + 5 <= config["timeout_seconds"]

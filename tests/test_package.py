@@ -1,61 +1,124 @@
 """The Lambda zip itself: built offline by `make package`, then driven through Zappa's own handler.
 
 Each LambdaProcess is a cold container: the stage's Python with only the unzipped package and the
-runtime's boto3 on sys.path. Secrets arrive through Zappa's remote_env (an S3 JSON file), served
-with the Spotify token endpoint by a local fake, so nothing here reaches AWS or Spotify.
+runtime's boto3 on sys.path. Everything it calls goes to one local fake (FakeUpstream): its secrets
+through Zappa's remote_env (an S3 JSON file), asynchronous task invokes (recorded, then delivered
+by the test as Lambda would), DynamoDB (forwarded to the session's dynalite), Spotify and
+ReccoBeats. So nothing here reaches AWS or Spotify, and every AWS call is checked against the
+stage's IAM policy.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
+import urllib.error
+import urllib.request
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from fnmatch import fnmatchcase
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from types import SimpleNamespace
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from app import tasks
+from app.models import ArtistAlbum, ArtistCatalog, OwnerToken, TrackFeatures
 from tests import lambda_package as lp
+from tests.fakes import spotify as sp
+from tests.fakes.catalog_server import CatalogServer
 from tests.fakes.responses import token_response
 from tests.helpers import CLIENT_ID, CLIENT_SECRET, OWNER_ID
 
 FUNCTION = "spotify-data-api-dev"
+ACCOUNT = "123456789012"
 SECRET_KEY = "packaged-secret-key-5c1d"
-ARTIST_ID = "0OdUWJ0sBjDrqHygGUXeCF"
+OWNER_SECRETS = {
+    "SECRET_KEY": SECRET_KEY,
+    "SPOTIFY_CLIENT_ID": CLIENT_ID,
+    "SPOTIFY_CLIENT_SECRET": CLIENT_SECRET,
+    "SPOTIFY_OWNER_ID": OWNER_ID,
+}
 # Zappa's remote_env for dev, s3://<bucket>/<key>, as a path-style S3 request for that object.
 SECRETS_PATH = "/" + lp.stage_config("dev")["remote_env"].removeprefix("s3://")
+PUBLIC_HOSTS = {"/v1/": "https://api.spotify.com", "/reccobeats/": "https://api.reccobeats.com"}
+
+
+def build_event(artist_id: str) -> dict:
+    """Exactly what zappa.asynchronous.run(app.tasks.build_artist, args=[id]) sends (zappa 0.63's
+    LambdaAsyncResponse.send/_send: the message plus the command that routes it)."""
+    return {
+        "command": "zappa.asynchronous.route_lambda_task",
+        "task_path": "app.tasks.build_artist",
+        "capture_response": False,
+        "response_id": None,
+        "args": [artist_id],
+        "kwargs": {},
+    }
 
 
 class FakeUpstream(ThreadingHTTPServer):
-    """Answers what the package calls at run time: the S3 secrets file, Spotify's token endpoint."""
+    """Answers what the package calls at run time and records every AWS call as IAM would see it."""
 
     daemon_threads = True
 
-    def __init__(self) -> None:
+    def __init__(self, dynamodb_url: str) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.url = f"http://127.0.0.1:{self.server_port}"
+        self.dynamodb_url = dynamodb_url
         self.secrets: dict[str, str] | None = None
         self.calls: list[tuple[str, str, dict[str, list[str]]]] = []
+        self.aws: list[tuple[str, str]] = []  # (IAM action, resource ARN) of every AWS request
+        self.invokes: list[dict] = []  # Lambda Invoke requests not yet delivered
+        self.errors: list[str] = []  # a fake's assertion that failed inside the server
+        self.routes: list[tuple[str, re.Pattern, Callable]] = []
+        self.delay = 0.0  # seconds added to every Spotify/ReccoBeats answer
+        self.lock = threading.Lock()
+
+    def add_callback(self, method: str, url: re.Pattern, callback: Callable) -> None:
+        """The part of `responses.RequestsMock` that CatalogServer registers its routes on."""
+        self.routes.append((method, url, callback))
+
+    def serve_catalog(self, disco: sp.Discography, delay: float = 0.0) -> CatalogServer:
+        """Serve this artist's releases, track lists and ReccoBeats features (and nothing else)."""
+        with self.lock:
+            self.routes, self.delay, self.invokes, self.errors = [], delay, [], []
+        return CatalogServer(self, disco)
+
+    def take_invokes(self) -> list[dict]:
+        with self.lock:
+            taken, self.invokes = self.invokes, []
+        return taken
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: FakeUpstream
 
-    def _answer(self, status: int, body: bytes, content_type: str) -> None:
+    def _answer(self, status: int, body: bytes, content_type: str, **headers: str) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name.replace("_", "-"), value)
         self.end_headers()
         self.wfile.write(body)
 
+    def _aws(self, action: str, resource: str) -> None:
+        with self.server.lock:
+            self.server.aws.append((action, resource))
+
     def do_GET(self) -> None:
         self.server.calls.append(("GET", self.path, {}))
+        if self._public_api("GET"):
+            return
+        bucket, _, key = urlsplit(self.path).path.lstrip("/").partition("/")
+        self._aws("s3:GetObject", f"arn:aws:s3:::{bucket}/{unquote(key)}")
         if self.path == SECRETS_PATH and self.server.secrets is not None:
             self._answer(200, json.dumps(self.server.secrets).encode(), "application/json")
             return
@@ -63,8 +126,18 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(404, error, "application/xml")
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        form = parse_qs(self.rfile.read(length).decode())
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        target = self.headers.get("X-Amz-Target", "")
+        if target.startswith("DynamoDB_20120810."):
+            self._dynamodb(target, body)
+            return
+        invoke = re.fullmatch(
+            r"/2015-03-31/functions/([^/]+)/invocations", urlsplit(self.path).path
+        )
+        if invoke:
+            self._invoke(unquote(invoke[1]), body)
+            return
+        form = parse_qs(body.decode())
         self.server.calls.append(("POST", self.path, form))
         if self.path == "/api/token":
             self._answer(
@@ -74,6 +147,75 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(
                 404, b'{"error": {"status": 404, "message": "Not found"}}', "application/json"
             )
+
+    def _invoke(self, function: str, body: bytes) -> None:
+        """Lambda's Invoke API: accepted (202) and queued for the test to deliver."""
+        self._aws(
+            "lambda:InvokeFunction", f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{function}"
+        )
+        invocation = {
+            "function": function,
+            "type": self.headers.get("X-Amz-Invocation-Type"),
+            "payload": json.loads(body),
+        }
+        with self.server.lock:
+            self.server.invokes.append(invocation)
+        self._answer(202, b"", "application/json", x_amzn_RequestId="fake-invoke")
+
+    def _dynamodb(self, target: str, body: bytes) -> None:
+        """Record the operation on each table it touches, then let dynalite answer it."""
+        request = json.loads(body or b"{}")
+        tables = (
+            [request["TableName"]]
+            if "TableName" in request
+            else list(request.get("RequestItems", {}))
+        )
+        for table in tables or ["*"]:  # an operation on no single table needs Resource "*"
+            resource = (
+                f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/{table}" if table != "*" else "*"
+            )
+            self._aws("dynamodb:" + target.split(".", 1)[1], resource)
+        headers = {
+            name: self.headers[name]
+            for name in ("Content-Type", "X-Amz-Target", "X-Amz-Date", "Authorization")
+            if self.headers.get(name)
+        }
+        forward = urllib.request.Request(
+            self.server.dynamodb_url, data=body, headers=headers, method="POST"
+        )
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(forward, timeout=30) as answer:
+                status, reply, data = answer.status, answer.headers, answer.read()
+        except urllib.error.HTTPError as error:
+            status, reply, data = error.code, error.headers, error.read()
+        extra = {
+            name.replace("-", "_"): reply[name]
+            for name in ("x-amzn-RequestId", "x-amz-crc32")
+            if reply.get(name)
+        }
+        self._answer(status, data, reply.get("Content-Type", "application/x-amz-json-1.0"), **extra)
+
+    def _public_api(self, method: str) -> bool:
+        """Spotify's catalog and ReccoBeats, answered by the routes CatalogServer registered."""
+        prefix = next((p for p in PUBLIC_HOSTS if self.path.startswith(p)), None)
+        if prefix is None:
+            return False
+        url = PUBLIC_HOSTS[prefix] + self.path.removeprefix("/reccobeats")
+        route = next((r for r in self.server.routes if r[0] == method and r[1].match(url)), None)
+        if route is None:
+            body = {"error": {"status": 404, "message": "Resource not found"}}
+            self._answer(404, json.dumps(body).encode(), "application/json")
+            return True
+        time.sleep(self.server.delay)
+        try:
+            status, headers, text = route[2](SimpleNamespace(url=url, method=method))
+        except Exception as exc:  # a fake's assertion: fail the request and tell the test
+            self.server.errors.append(f"{url}: {exc!r}")
+            status, headers, text = 500, {}, '{"error": {"status": 500, "message": "fake"}}'
+        extra = {name.replace("-", "_"): value for name, value in headers.items()}
+        self._answer(status, text.encode(), "application/json", **extra)
+        return True
 
     def log_message(self, *args: object) -> None:
         pass
@@ -91,8 +233,8 @@ def unpacked(package: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[P
 
 
 @pytest.fixture(scope="module")
-def upstream() -> Iterator[FakeUpstream]:
-    server = FakeUpstream()
+def upstream(dynamodb) -> Iterator[FakeUpstream]:
+    server = FakeUpstream(os.environ["DYNAMODB_HOST"])
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server
     server.shutdown()
@@ -108,9 +250,10 @@ def _environment(upstream: FakeUpstream, **extra: str) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_LAMBDA_FUNCTION_NAME": FUNCTION,
         "AWS_ENDPOINT_URL": upstream.url,  # S3 (remote_env) and Lambda (async tasks) go here
-        "DYNAMODB_HOST": os.environ["DYNAMODB_HOST"],  # the test session's dynalite
+        "DYNAMODB_HOST": upstream.url,  # recorded, then answered by the test session's dynalite
         "SPOTIFY_ACCOUNTS_URL": upstream.url,
         "SPOTIFY_API_URL": f"{upstream.url}/v1",
+        "RECCOBEATS_URL": f"{upstream.url}/reccobeats/v1",
         **extra,
     }
 
@@ -127,12 +270,7 @@ def sample_lambda(dynamodb, unpacked, upstream) -> Iterator[lp.LambdaProcess]:
 @pytest.fixture(scope="module")
 def owner_lambda(dynamodb, unpacked, upstream) -> Iterator[lp.LambdaProcess]:
     """A production-like container: every secret comes from the stage's remote_env file."""
-    upstream.secrets = {
-        "SECRET_KEY": SECRET_KEY,
-        "SPOTIFY_CLIENT_ID": CLIENT_ID,
-        "SPOTIFY_CLIENT_SECRET": CLIENT_SECRET,
-        "SPOTIFY_OWNER_ID": OWNER_ID,
-    }
+    upstream.secrets = OWNER_SECRETS
     container = lp.LambdaProcess(*unpacked, _environment(upstream))
     container.invoke({"command": "app.tasks.create_tables"})
     yield container
@@ -153,12 +291,47 @@ def _http(container: lp.LambdaProcess, event: dict) -> tuple[int, dict, dict | N
     )
 
 
-def _dev_owner_token():
-    """The owner token model bound to the dev stage's table, which the package uses."""
-    from app.models import OwnerToken
+@cache
+def _dev(model: type) -> type:
+    """A model bound to the dev stage's table (the package's), to arrange and check its data."""
+    name = model.Meta.table_name.replace("spotify-api-test-", "spotify-api-dev-", 1)
+    meta = type("Meta", (model.Meta,), {"table_name": name})
+    return type(f"Dev{model.__name__}", (model,), {"Meta": meta})
 
-    meta = type("Meta", (OwnerToken.Meta,), {"table_name": "spotify-api-dev-tokens"})
-    return type("DevOwnerToken", (OwnerToken,), {"Meta": meta})
+
+def _connect_owner() -> None:
+    """A finished owner login in the dev tables: a token valid far beyond the test."""
+    token = {
+        "access_token": "access-pkg2",
+        "token_type": "Bearer",
+        "expires_in": 3600,
+        "expires_at": int(time.time()) + 10**6,
+        "refresh_token": "refresh-pkg2",
+        "scope": "user-read-currently-playing user-read-recently-played user-top-read",
+    }
+    model, now = _dev(OwnerToken), datetime.now(UTC)
+    try:
+        record = model.get(model.KEY)  # versioned: overwrite the stored one, not a blind put
+    except model.DoesNotExist:
+        record = model(model.KEY)
+    record.user_id, record.token, record.reauth_reason = OWNER_ID, token, None
+    record.authorized_at = record.refreshed_at = now
+    record.save()
+
+
+def _deliver_invokes(container: lp.LambdaProcess, upstream: FakeUpstream) -> list[dict]:
+    """Play Lambda's async queue: run each recorded invoke in the function until none is left."""
+    results = []
+    for _ in range(50):
+        invokes = upstream.take_invokes()
+        if not invokes:
+            return results
+        for invoke in invokes:
+            assert (invoke["function"], invoke["type"]) == (FUNCTION, "Event"), invoke
+            answer = container.invoke(invoke["payload"])
+            assert "error" not in answer, answer
+            results.append(answer["result"])
+    raise AssertionError(f"still dispatching after {len(results)} invocations")
 
 
 # --- what is in the zip ---------------------------------------------------------------------------
@@ -331,7 +504,7 @@ def test_login_redirect_on_a_custom_domain_has_no_stage(owner_lambda: lp.LambdaP
 
 
 def test_scheduled_refresh_is_routed_by_rule_name(owner_lambda: lp.LambdaProcess, upstream) -> None:
-    model = _dev_owner_token()
+    model = _dev(OwnerToken)
     token = {
         "access_token": "access-pkg0",
         "token_type": "Bearer",
@@ -358,24 +531,112 @@ def test_status_in_owner_mode(owner_lambda: lp.LambdaProcess) -> None:
     assert status == 200 and body["mode"] == "spotify"
 
 
-@pytest.mark.xfail(
-    not hasattr(tasks, "build_artist"),
-    reason="pending issue 5: app.tasks.build_artist lands with the artist-catalog branch",
-    strict=False,
-)
-def test_async_build_task_event(owner_lambda: lp.LambdaProcess) -> None:
-    # Exactly what zappa.asynchronous.run(app.tasks.build_artist, args=[id]) sends to the function.
-    event = {
-        "command": "zappa.asynchronous.route_lambda_task",
-        "task_path": "app.tasks.build_artist",
-        "capture_response": False,
-        "response_id": None,
-        "args": [ARTIST_ID],
-        "kwargs": {},
-    }
+def test_async_build_task_event_builds_the_catalog(owner_lambda, upstream) -> None:
+    disco = sp.discography("pkg-async", 4, tracks_per_album=[5, 12, 2, 7])
+    server = upstream.serve_catalog(disco)
+    artist_id = disco.artist["id"]
+    _connect_owner()
+    _dev(ArtistCatalog)(artist_id, status="queued").save()  # what a first request leaves behind
+
+    answer = owner_lambda.invoke(build_event(artist_id))
+
+    assert answer.get("result") == {"artist_id": artist_id, "status": "ready", "ran": True}, answer
+    catalog = _dev(ArtistCatalog).get(artist_id)
+    assert catalog.status == "ready" and catalog.ready_at and catalog.albums_done == 4
+    assert catalog.name == disco.artist["name"] and catalog.tracks == len(disco.track_ids)
+    assert catalog.features_found == len(disco.track_ids)
+    albums = list(_dev(ArtistAlbum).query(artist_id))
+    assert len(albums) == 4 and all(album.tracks_complete for album in albums)
+    stored = {row.track_id: row for row in _dev(TrackFeatures).batch_get(disco.track_ids)}
+    assert set(stored) == set(disco.track_ids)
+    assert all(row.source == "reccobeats" and row.features for row in stored.values())
+    assert server.total == server.lower_bound() and not upstream.errors
+    assert upstream.take_invokes() == [], "a build finished in one run dispatches nothing"
+
+
+def test_build_task_for_an_unknown_catalog_is_a_no_op(owner_lambda, upstream) -> None:
+    server = upstream.serve_catalog(sp.discography("pkg-unknown", 1))
+    answer = owner_lambda.invoke(build_event("0" * 22))
+    assert answer.get("result") == {"artist_id": "0" * 22, "status": "missing", "ran": False}
+    assert server.total == 0 and upstream.take_invokes() == []
+
+
+def test_audio_features_request_dispatches_the_build_as_an_async_invoke(
+    owner_lambda, upstream
+) -> None:
+    disco = sp.discography("pkg-dispatch", 3, tracks_per_album=6)
+    server = upstream.serve_catalog(disco)
+    artist_id = disco.artist["id"]
+    path = f"/api/artists/{artist_id}/audio-features"
+    _connect_owner()
+
+    status, headers, body, _ = _http(owner_lambda, lp.api_event(path))
+
+    assert status == 202 and body["status"] == "queued", body
+    assert headers["Location"].endswith(f"/dev{path}") and headers["Retry-After"]
+    assert server.kinds == {"albums": 1}, "the request only checks the artist; the task builds"
+    [invoke] = upstream.take_invokes()
+    assert invoke["function"] == FUNCTION and invoke["type"] == "Event"  # asynchronous
+    assert invoke["payload"] == build_event(artist_id)
+
+    # Lambda runs the queued event in a container of the same function.
+    answer = owner_lambda.invoke(invoke["payload"])
+    assert answer.get("result") == {"artist_id": artist_id, "status": "ready", "ran": True}
+
+    status, headers, body, _ = _http(owner_lambda, lp.api_event(path))
+    assert status == 200 and body["status"] == "ready" and headers["ETag"]
+    assert [t["id"] for t in body["tracks"]] and {t["id"] for t in body["tracks"]} == set(
+        disco.track_ids
+    )
+    assert all(t["feature_source"] == "reccobeats" for t in body["tracks"])
+    assert server.total == server.lower_bound(), "the request's first page was not fetched again"
+    assert not upstream.errors and upstream.take_invokes() == []
+
+
+def test_a_build_longer_than_one_run_continues_in_new_invocations(
+    dynamodb, unpacked, upstream
+) -> None:
+    upstream.secrets = OWNER_SECRETS
+    container = lp.LambdaProcess(*unpacked, _environment(upstream, BUILD_SLICE_SECONDS="0.5"))
+    try:
+        disco = sp.discography("pkg-slices", 6, tracks_per_album=10)
+        server = upstream.serve_catalog(disco, delay=0.15)  # at most 4 calls fit in one run
+        path = f"/api/artists/{disco.artist['id']}/audio-features"
+        _connect_owner()
+        assert _http(container, lp.api_event(path))[0] == 202
+        results = _deliver_invokes(container, upstream)
+        status, _, body, _ = _http(container, lp.api_event(path))
+    finally:
+        log = container.close()
+    statuses = [result["status"] for result in results]
+    assert len(results) >= 2 and all(result["ran"] for result in results), results
+    assert statuses[-1] == "ready" and set(statuses[:-1]) == {"queued"}, statuses
+    assert status == 200 and len(body["tracks"]) == len(disco.track_ids)
+    assert server.total == server.lower_bound(), "a later run fetched something again"
+    assert all(count == 1 for count in server.calls.values()) and not upstream.errors
+    assert CLIENT_SECRET not in log and "access-pkg2" not in log
+
+
+def test_resume_schedule_is_routed_by_rule_name_and_dispatches_due_builds(
+    owner_lambda, upstream
+) -> None:
+    model = _dev(ArtistCatalog)
+    due = sp.discography("pkg-resume-due", 1).artist["id"]
+    later = sp.discography("pkg-resume-later", 1).artist["id"]
+    message = "Paused: RateLimited (429); resuming in 60 s."
+    model(due, status="waiting", retry_at=time.time() - 1, message=message).save()
+    model(later, status="waiting", retry_at=time.time() + 3600, message=message).save()
+    server = upstream.serve_catalog(sp.discography("pkg-resume-due", 1))
+    event = lp.scheduled_event("app.tasks.resume_builds")
+    assert event["resources"][0].endswith(f"/{FUNCTION}-app.tasks.resume_builds")
+
     answer = owner_lambda.invoke(event)
+
     assert "error" not in answer, answer
-    assert isinstance(answer["result"], dict)
+    assert due in answer["result"]["resumed"] and later not in answer["result"]["resumed"]
+    payloads = [invoke["payload"] for invoke in upstream.take_invokes()]
+    assert build_event(due) in payloads and build_event(later) not in payloads
+    assert server.total == 0, "the schedule only dispatches; each build runs in its own invocation"
 
 
 def test_missing_secrets_fail_fast_with_one_clear_message(dynamodb, unpacked, upstream) -> None:
@@ -389,8 +650,36 @@ def test_missing_secrets_fail_fast_with_one_clear_message(dynamodb, unpacked, up
     assert "Could not load remote settings file" in log
 
 
+def _allowed(policy: dict, action: str, resource: str) -> bool:
+    """IAM's answer for one request under an Allow-only policy (`*` and `?` wildcards)."""
+    return any(
+        statement["Effect"] == "Allow"
+        and any(fnmatchcase(action, pattern) for pattern in statement["Action"])
+        and any(fnmatchcase(resource, pattern) for pattern in statement["Resource"])
+        for statement in policy["Statement"]
+    )
+
+
+def test_every_aws_call_the_package_made_is_allowed_by_the_stage_policy(
+    owner_lambda, upstream
+) -> None:
+    owner_lambda.invoke({"command": "app.tasks.create_tables"})  # some calls even when run alone
+    policy = json.loads((lp.ROOT / lp.stage_config("dev")["attach_policy"]).read_text())
+    calls = sorted(set(upstream.aws))
+    denied = [call for call in calls if not _allowed(policy, *call)]
+    assert not denied, f"the dev role would be denied: {denied}"
+    actions = sorted({action for action, _ in calls})
+    print(f"\n{len(calls)} distinct AWS calls allowed: {', '.join(actions)}")
+    assert "dynamodb:DescribeTable" in actions and "s3:GetObject" in actions
+    table = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/spotify-api-%s-tokens"
+    assert _allowed(policy, "dynamodb:GetItem", table % "dev")
+    assert not _allowed(policy, "dynamodb:GetItem", table % "prod")  # the check can say no
+    assert not _allowed(policy, "dynamodb:DeleteTable", table % "dev")
+
+
 def test_logs_hold_no_secret_or_token(sample_lambda, owner_lambda) -> None:
     log = sample_lambda.close() + owner_lambda.close()
     assert '"path": "/auth/login"' in log  # the logs were captured at all
-    for secret in (SECRET_KEY, CLIENT_SECRET, "access-pkg0", "access-pkg1", "refresh-pkg0"):
+    secrets = (SECRET_KEY, CLIENT_SECRET, "access-pkg0", "access-pkg1", "refresh-pkg0")
+    for secret in (*secrets, "access-pkg2", "refresh-pkg2"):
         assert secret not in log, "a secret reached the function's logs"
