@@ -1,7 +1,7 @@
 """Entry points Zappa calls by dotted path, outside any request: each builds its own app context.
 
 Paths stay short (Zappa truncates EventBridge rule names near 63 characters) and every task is
-idempotent, because `zappa update` re-creates schedules and fires them right after a deploy.
+idempotent: Lambda retries a failed asynchronous event, and a schedule may fire twice.
 """
 
 from __future__ import annotations

@@ -213,6 +213,33 @@ def test_build_runs_off_the_request_path_with_202_progress(monkeypatch, spotify_
     assert response.status_code == 200 and len(response.get_json()["tracks"]) == 96
 
 
+def test_a_refused_async_invoke_leaves_the_build_queued_for_the_schedule(
+    monkeypatch, spotify_env, spotify
+):
+    """Lambda throttles or refuses the self-invoke: the visitor still gets 202, nothing is lost."""
+    import zappa.asynchronous
+
+    from app import create_app, tasks
+    from app.config import TestingConfig
+
+    def refused(*_args, **_kwargs):
+        raise RuntimeError("Rate exceeded")
+
+    monkeypatch.setenv("BUILD_MODE", "lambda")
+    monkeypatch.setattr(zappa.asynchronous, "run", refused)
+    app = create_app(TestingConfig)
+    store_owner_token(app, expires_in=10**7)
+    disco = sp.discography("refused", 3, tracks_per_album=4)
+    server = CatalogServer(spotify, disco)
+    response = app.test_client().get(url(disco))
+    assert response.status_code == 202 and response.get_json()["status"] == "queued"
+    monkeypatch.setattr(tasks, "_app", lambda: app)
+    app.config["BUILD_MODE"] = "inline"  # the schedule's run, here without Lambda
+    assert tasks.resume_builds() == {"resumed": [disco.artist["id"]]}
+    assert app.test_client().get(url(disco)).status_code == 200
+    assert all(n == 1 for n in server.calls.values())
+
+
 def test_invalid_and_unknown_artists(connected, spotify):
     client = connected.test_client()
     bad = client.get("/api/artists/not-an-id/audio-features")

@@ -29,7 +29,8 @@ def test_prod_extends_dev_and_differs_only_where_it_must() -> None:
     settings = json.loads((ROOT / "zappa_settings.json").read_text())
     assert set(settings) == set(STAGES) and settings["prod"]["extends"] == "dev"
     required = {"extends", "attach_policy", "remote_env", "environment_variables"}
-    custom_domain = {"domain", "certificate_arn", "base_path", "route53_enabled"}  # docs/DEPLOY.md
+    # README "Custom domain"
+    custom_domain = {"domain", "certificate_arn", "base_path", "route53_enabled"}
     assert required <= set(settings["prod"]) <= required | custom_domain
 
 

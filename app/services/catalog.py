@@ -209,7 +209,12 @@ def dispatch(artist_id: str) -> None:
 
         from app import tasks
 
-        run(tasks.build_artist, args=[artist_id])
+        try:
+            run(tasks.build_artist, args=[artist_id])
+        except Exception as exc:  # throttled or refused Invoke: stays queued for resume_builds
+            log.warning(
+                "build dispatch failed", extra={"artist_id": artist_id, "error": type(exc).__name__}
+            )
     elif mode == "thread":
         app = current_app._get_current_object()
         threading.Thread(target=_build_in, args=(app, artist_id), daemon=True).start()
