@@ -11,7 +11,7 @@ export DYNAMODB_PORT ?= 8000
 export DYNAMODB_HOST ?= http://127.0.0.1:$(DYNAMODB_PORT)
 export FLASK_APP := wsgi
 
-.PHONY: install run test lint format bench dynamodb-start dynamodb-stop clean package
+.PHONY: install browser run test lint format bench dynamodb-start dynamodb-stop clean package
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -19,11 +19,22 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# npm ci also runs package.json's postinstall, which copies the site's chart library from
+# node_modules into site/vendor/ (generated, git-ignored: the site serves it, no CDN).
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(BIN)/.installed node_modules/.installed
+# Only when site/vendor/ was deleted after an install: copy it again.
+site/vendor/chart.umd.min.js: | node_modules/.installed
+	npm run --silent build:site
+
+install: $(BIN)/.installed node_modules/.installed site/vendor/chart.umd.min.js
+
+# Debian's Chromium for the browser tests: a quick no-op when present, else apt-get (as root or
+# through sudo), else a clear failure.
+browser:
+	scripts/install-browser.sh
 
 $(BIN)/.bench-installed: requirements-bench.txt $(BIN)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
@@ -45,7 +56,7 @@ run: install dynamodb-start
 	$(BIN)/flask db create > /dev/null
 	FLASK_DEBUG=$${FLASK_DEBUG:-1} $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: install
+test: install browser
 	$(BIN)/pytest
 
 lint: $(BIN)/.installed
@@ -58,7 +69,7 @@ format: $(BIN)/.installed
 
 # The Lambda zip for a Zappa stage: `make package STAGE=prod`; dev unless STAGE is given on the
 # command line or in the shell (the STAGE above, from .env, names the local stage).
-package:
+package: site/vendor/chart.umd.min.js
 	scripts/package.sh $(if $(filter command line environment,$(origin STAGE)),$(STAGE),dev)
 
 clean: dynamodb-stop

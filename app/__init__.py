@@ -11,7 +11,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     """Build a configured app; does no I/O, so it is cheap on a Lambda cold start."""
     from app import cli, db, errors, log
     from app.extensions import api, cache, cors
-    from app.routes import register_blueprints
+    from app.routes import register_blueprints, site
     from app.spotify import gateway
 
     settings = config_class()
@@ -32,6 +32,8 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     gateway.init_app(app)
     api.init_app(app)
     register_blueprints(api)
+    # The demo website is not part of the API: a plain Flask blueprint, left out of /openapi.json.
+    app.register_blueprint(site.blp)
     errors.register_error_handlers(app)
     db.register_database_errors(app)
     cli.register(app)

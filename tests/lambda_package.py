@@ -22,6 +22,7 @@ _SOURCES = (
     "zappa_settings.json",
     "scripts/package.sh",
     "iam",
+    "site",
 )
 
 

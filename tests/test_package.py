@@ -352,6 +352,8 @@ def test_zip_holds_the_app_and_its_runtime_dependencies_only(package: Path) -> N
     ):
         assert needed in tops, needed
     assert "app/sample/currently_playing.json" in names
+    for needed in ("site/index.html", "site/js/main.js", "site/vendor/chart.umd.min.js"):
+        assert needed in names, f"{needed}: the website at / needs it on Lambda too"
     unwanted = {
         "tests",
         "pytest",
@@ -469,6 +471,17 @@ def test_public_data_routes(sample_lambda: lp.LambdaProcess, path, query, key) -
     assert answer["result"]["multiValueHeaders"]["Content-Type"] == ["application/json"]
     if query and "limit" in query:
         assert len(body["items"]) == int(query["limit"])
+
+
+def test_website_at_the_stage_root_resolves_its_urls_under_the_stage(sample_lambda) -> None:
+    # https://<api>/dev without a trailing slash: relative URLs must still land under /dev/.
+    status, headers, _, answer = _http(sample_lambda, lp.api_event("/", headers={"Accept": "*/*"}))
+    page = answer["result"]["body"]
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert '<base href="/dev/">' in page and 'src="js/main.js"' in page
+    status, headers, _, answer = _http(sample_lambda, lp.api_event("/vendor/chart.umd.min.js"))
+    assert status == 200 and "javascript" in headers["Content-Type"]
+    assert len(answer["result"]["body"]) > 100_000  # Chart.js itself, not an error page
 
 
 def test_unknown_route_is_a_json_404(sample_lambda: lp.LambdaProcess) -> None:

@@ -9,9 +9,8 @@ from flask import Response, jsonify, request
 from app.services.cached import Served
 
 
-def cached_json(body: dict[str, Any], served: Served) -> Response:
-    """JSON with Cache-Control/ETag/Age derived from the served envelope; 304 when unchanged."""
-    response = jsonify(body)
+def cached(response: Response, served: Served) -> Response:
+    """Any body with Cache-Control/ETag/Age derived from the served envelope; 304 when unchanged."""
     response.cache_control.public = True
     response.cache_control.max_age = served.max_age
     if served.stale:
@@ -20,3 +19,8 @@ def cached_json(body: dict[str, Any], served: Served) -> Response:
             response.headers["Retry-After"] = str(served.retry_after)
     response.add_etag()
     return response.make_conditional(request)
+
+
+def cached_json(body: dict[str, Any], served: Served) -> Response:
+    """JSON with the envelope's caching headers; 304 when unchanged."""
+    return cached(jsonify(body), served)

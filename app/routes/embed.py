@@ -1,0 +1,44 @@
+"""Embeddable cards: now playing as an SVG for READMEs and profiles."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from app.errors import ServiceUnavailable
+from app.routes import Blueprint, svg_card
+from app.routes.http_cache import cached
+from app.services import artwork, listening
+
+blp = Blueprint("embed", __name__, url_prefix="/api", description="Embeddable cards.")
+SVG = "image/svg+xml"
+
+
+@blp.route("/now-playing.svg")
+@blp.response(
+    200,
+    {"type": "string"},
+    content_type=SVG,
+    description="A 420×120 card: artwork, title, artist, progress; last played when idle.",
+)
+@blp.alt_response(304, description="Not modified (If-None-Match)")
+@blp.alt_response(
+    503,
+    schema={"type": "string"},
+    content_type=SVG,
+    description="An 'unavailable' card (Spotify down, or the owner must log in again).",
+)
+def now_playing_svg():
+    """Now playing as an SVG card, with the same caching as /api/now-playing.
+
+    Artwork is inlined as a data URI because an SVG shown through an <img> loads nothing external.
+    """
+    try:
+        body, served = listening.now_playing()
+    except ServiceUnavailable as exc:
+        response = Response(svg_card.unavailable(exc.code), status=503, mimetype=SVG)
+        response.headers.update(exc.headers)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    card = svg_card.describe(body, svg_card.now())
+    image = artwork.data_uri(svg_card.artwork_url(body))
+    return cached(Response(svg_card.render(card, image), mimetype=SVG), served)

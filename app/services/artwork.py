@@ -1,0 +1,78 @@
+"""Cover art as data URIs for the SVG card: an SVG shown as an <img> cannot load external images.
+
+Only Spotify's image CDN (fetched with a short timeout and a size cap) and the app's own bundled
+sample covers (read from disk) are accepted, so a track's image URL can never make the server
+fetch an arbitrary address.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+from pathlib import Path
+
+import requests
+from flask import current_app
+from pynamodb.exceptions import PynamoDBException
+
+from app.extensions import cache
+
+log = logging.getLogger(__name__)
+SPOTIFY_IMAGE = re.compile(r"^https://i\.scdn\.co/image/[A-Za-z0-9]+$")
+SAMPLE_IMAGE = re.compile(r"^/static/sample/[A-Za-z0-9_-]+\.(svg|png|jpg)$")
+TYPES = {"image/jpeg", "image/png", "image/webp", "image/svg+xml"}
+MAX_BYTES = 200_000
+TIMEOUT = (1.0, 2.0)
+KEEP = 7 * 24 * 3600
+KEEP_FAILURE = 300  # a broken image is retried after five minutes, not on every card
+FAILED = "-"
+
+
+def data_uri(url: str | None) -> str | None:
+    """The image as a data: URI, or None when it is not allowed or cannot be had."""
+    if not url or not (SPOTIFY_IMAGE.match(url) or SAMPLE_IMAGE.match(url)):
+        return None
+    key = f"artwork:{url}"
+    try:
+        held = cache.get(key)
+    except PynamoDBException:  # the card must render even when the cache is down
+        held = None
+    if held:
+        return None if held == FAILED else held
+    found = _sample(url) if url.startswith("/static/") else _fetch(url)
+    try:
+        cache.set(key, found or FAILED, timeout=KEEP if found else KEEP_FAILURE)
+    except PynamoDBException:  # caching is only an optimization here
+        log.warning("artwork cache write failed")
+    return found
+
+
+def _encode(content: bytes, content_type: str) -> str:
+    return f"data:{content_type};base64,{base64.b64encode(content).decode()}"
+
+
+def _sample(url: str) -> str | None:
+    static = Path(current_app.static_folder or "").resolve()
+    path = (static / url.removeprefix("/static/")).resolve()
+    if static not in path.parents or not path.is_file():
+        return None
+    kind = {"svg": "image/svg+xml", "png": "image/png", "jpg": "image/jpeg"}[path.suffix[1:]]
+    return _encode(path.read_bytes()[:MAX_BYTES], kind)
+
+
+def _fetch(url: str) -> str | None:
+    try:
+        with requests.get(url, timeout=TIMEOUT, stream=True, allow_redirects=False) as answer:
+            kind = answer.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if answer.status_code != 200 or kind not in TYPES - {"image/svg+xml"}:
+                return None
+            content = b""
+            for chunk in answer.iter_content(16_384):
+                content += chunk
+                if len(content) > MAX_BYTES:
+                    return None
+    except requests.RequestException as exc:
+        log.warning("artwork fetch failed", extra={"error_type": type(exc).__name__})
+        return None
+    return _encode(content, kind)
