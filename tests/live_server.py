@@ -33,7 +33,7 @@ def serve(app: Callable) -> Iterator[str]:
 def static_host(api_base: Callable[[], str]) -> Callable:
     """The site/ folder as any static host would serve it, with config.js edited to the API's URL.
 
-    This is the deployment docs/WEBSITE.md describes: copy site/, set API_BASE, nothing else.
+    This is the deployment README "Deploying the site to any static host" describes.
     """
     files = SharedDataMiddleware(NotFound(), {"/": str(SITE)}, cache=False)
 
