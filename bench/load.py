@@ -21,6 +21,7 @@ REQUESTS, USERS, ROUNDS = 2000, 16, 2
 ARTIST = "l1NQ6C9tkjgAEZjhakMrNa"  # the sample artist the fake Spotify knows
 PATHS = [
     "/api/now-playing=8",
+    "/api/now-playing.svg=2",
     "/api/recently-played?limit=10=3",
     "/api/top/artists?time_range=short_term=2",
     "/api/top/tracks?time_range=medium_term=2",
