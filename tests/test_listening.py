@@ -137,6 +137,7 @@ def test_top_tracks_default_range(connected, spotify):
         ("/api/top/tracks?time_range=forever", "time_range"),
         ("/api/top/artists?limit=100", "limit"),
         ("/api/top/artists?range=short_term", "range"),
+        ("/api/now-playing?fields=all", "fields"),
     ],
 )
 def test_bad_arguments_are_400_naming_the_argument(client, url, argument):

@@ -111,10 +111,15 @@ class TopTracksSchema(Freshness):
     items = ma.fields.List(ma.fields.Nested(ItemSchema), required=True)
 
 
+class NoArgs(StrictSchema):
+    """Now-playing takes no argument; a typo'd one is a 400, not silently ignored."""
+
+
 @blp.route("/now-playing")
+@blp.arguments(NoArgs, location="query")
 @blp.response(200, NowPlayingSchema)
 @blp.alt_response(304, description="Not modified (If-None-Match)")
-def now_playing():
+def now_playing(_args):
     """What the owner is playing now; when idle, the last played track."""
     return cached_json(*listening.now_playing())
 
