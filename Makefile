@@ -52,9 +52,11 @@ dynamodb-start: node_modules/.installed
 dynamodb-stop:
 	scripts/dynamodb.sh stop
 
+# Debug mode (and so sample mode without credentials) for `make run` only, never for tests.
+run: export FLASK_DEBUG ?= 1
 run: install dynamodb-start
 	$(BIN)/flask db create > /dev/null
-	FLASK_DEBUG=$${FLASK_DEBUG:-1} $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: install browser
 	$(BIN)/pytest
