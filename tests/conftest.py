@@ -166,3 +166,20 @@ def fake_spotify_world():
         mount(mock, fake, "https://api.spotify.com")
         mount(mock, fake, "https://api.reccobeats.com", prefix="/reccobeats")
         yield state
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print the Lambda zip's size after the run, when the package tests used it."""
+    import zipfile
+
+    reports = [r for key in ("passed", "failed") for r in terminalreporter.stats.get(key, [])]
+    if not any(r.nodeid.startswith("tests/test_package.py") for r in reports):
+        return
+    for path in sorted((ROOT / "dist").glob("spotify-data-api-*.zip")):
+        with zipfile.ZipFile(path) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+            files = len(archive.infolist())
+        terminalreporter.write_line(
+            f"Lambda package {path.relative_to(ROOT)}: {path.stat().st_size / 2**20:.2f} MiB "
+            f"zipped, {unzipped / 2**20:.2f} MiB unzipped, {files} files"
+        )
