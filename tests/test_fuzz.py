@@ -7,6 +7,8 @@ schemathesis's lazy pytest fixture does not run on this pytest, so cases are dri
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +16,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.helpers import store_owner_token
 
-EXAMPLES = 30
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))  # bench/fuzz.py asks for more
 # The OAuth callback's `state` must be one the server issued: no schema can say so, so a
 # schema-valid callback is rightly refused (400 invalid_state). Every other check still runs.
 NONCE_CHECKED = {"GET /auth/callback": [positive_data_acceptance]}
