@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -54,6 +55,7 @@ def test_make_run_serves_health_site_and_sample_data(tmp_path: Path) -> None:
         now = requests.get(f"{base}/api/now-playing", timeout=10).json()
         assert now["source"] == "sample"
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # make may have exited on its own
+            os.killpg(server.pid, signal.SIGTERM)
         server.wait(20)
         subprocess.run([str(ROOT / "scripts" / "dynamodb.sh"), "stop"], cwd=ROOT, env=env)
