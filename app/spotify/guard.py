@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from app.models import CircuitState, Counter
 from app.spotify.errors import BudgetExceeded, CircuitOpen
@@ -44,12 +44,22 @@ class CallGuard:
                 retry_after=int(state.open_until - now) + 1,
                 reason=state.reason,
             )
-        if metered and self.budget is not None and self.usage().calls >= self.budget:
-            raise BudgetExceeded(f"{self.name} daily budget spent", retry_after=_to_midnight(now))
         expires = datetime.fromtimestamp(now, UTC) + timedelta(days=3)
-        Counter(self._counter_key(now)).update(
-            actions=[Counter.count.add(1), Counter.expires_at.set(expires)]
-        )
+        # One conditional increment: no read first, and two containers cannot both take the
+        # budget's last call.
+        within = None
+        if metered and self.budget is not None:
+            within = Counter.count.does_not_exist() | (Counter.count < self.budget)
+        try:
+            Counter(self._counter_key(now)).update(
+                actions=[Counter.count.add(1), Counter.expires_at.set(expires)], condition=within
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            raise BudgetExceeded(
+                f"{self.name} daily budget spent", retry_after=_to_midnight(now)
+            ) from exc
 
     def usage(self) -> Usage:
         """Read today's count."""
