@@ -17,6 +17,7 @@ from flask import current_app
 from pynamodb.exceptions import PynamoDBException
 
 from app.extensions import cache
+from app.services.cached import local_cache
 
 log = logging.getLogger(__name__)
 SPOTIFY_IMAGE = re.compile(r"^https://i\.scdn\.co/image/[A-Za-z0-9]+$")
@@ -34,13 +35,21 @@ def data_uri(url: str | None) -> str | None:
     if not url or not (SPOTIFY_IMAGE.match(url) or SAMPLE_IMAGE.match(url)):
         return None
     key = f"artwork:{url}"
+    local = local_cache("artwork", 16)  # the card is polled: most hits need no DynamoDB read
+    held = local.get(key)
+    if held:
+        return held
     try:
         held = cache.get(key)
     except PynamoDBException:  # the card must render even when the cache is down
         held = None
     if held:
+        if held != FAILED:  # an image at a URL never changes; a failure is retried later
+            local[key] = held
         return None if held == FAILED else held
     found = _sample(url) if url.startswith("/static/") else _fetch(url)
+    if found:
+        local[key] = found
     try:
         cache.set(key, found or FAILED, timeout=KEEP if found else KEEP_FAILURE)
     except PynamoDBException:  # caching is only an optimization here

@@ -63,27 +63,32 @@ Fetch = Callable[[Envelope | None], tuple[Any, float, dict[str, Any]]]
 """Given the previous envelope, return (data, lifetime in seconds, policy state)."""
 
 
-class _LocalEnvelopes:
-    """Per-container copy: a fresh hit costs no DynamoDB read; a stale copy survives an outage.
+class LocalCache:
+    """A per-container LRU in front of DynamoDB: a hit costs no read, and survives an outage.
 
     cachetools caches are not thread-safe, and `flask run` and gunicorn threads share this one.
     """
 
-    def __init__(self, maxsize: int = 256) -> None:
+    def __init__(self, maxsize: int) -> None:
         self._lru: LRUCache = LRUCache(maxsize=maxsize)
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> Envelope | None:
+    def get(self, key: str) -> Any:
         with self._lock:
             return self._lru.get(key)
 
-    def __setitem__(self, key: str, envelope: Envelope) -> None:
+    def __setitem__(self, key: str, value: Any) -> None:
         with self._lock:
-            self._lru[key] = envelope
+            self._lru[key] = value
 
 
-def _local() -> _LocalEnvelopes:
-    return current_app.extensions.setdefault("envelopes", _LocalEnvelopes())
+def local_cache(name: str, maxsize: int) -> LocalCache:
+    """This app's in-process cache of that name (one per container)."""
+    return current_app.extensions.setdefault(f"local-cache:{name}", LocalCache(maxsize))
+
+
+def _local() -> LocalCache:
+    return local_cache("envelopes", 256)
 
 
 def _shared_get(key: str) -> Envelope | None:

@@ -15,7 +15,7 @@ from app.errors import InvalidArgument, NotFound
 from app.extensions import cache
 from app.models import ArtistAlbum, ArtistCatalog
 from app.services import catalog_build, owner
-from app.services.cached import serve, unavailable
+from app.services.cached import local_cache, serve, unavailable
 from app.services.charts import summarize
 from app.spotify import objects
 from app.spotify.errors import BadRequestUpstream, NotFoundUpstream, UpstreamError
@@ -138,13 +138,17 @@ def _artist(catalog: ArtistCatalog) -> dict[str, Any]:
 def view(catalog: ArtistCatalog) -> dict[str, Any]:
     """The ready catalog with features and summary, assembled once per snapshot and cached."""
     key = f"artist-view:{catalog.artist_id}:{int(catalog.ready_at.timestamp())}"
-    body = cache.get(key)
+    local = local_cache("artist-views", 8)  # a snapshot never changes: keep the big body here
+    body = local.get(key)
+    if body is None:
+        body = cache.get(key)
     if body is None:
         body = _assemble(catalog)
         try:
             cache.set(key, body, timeout=(current_app.config["CATALOG_TTL_DAYS"] + 1) * 86400)
         except PynamoDBException as exc:  # the answer is assembled; caching it is a bonus
             log.warning("view cache write failed", extra={"error_type": type(exc).__name__})
+    local[key] = body
     return {**body, "refreshing": bool(catalog.refreshing)}
 
 

@@ -116,11 +116,16 @@ def _check(deadline: float, spotify: bool = True) -> None:
         check_budget()
 
 
-def store_releases(catalog: ArtistCatalog, page: objects.Page) -> None:
+def stored_album_ids(artist_id: str) -> set[str]:
+    """Releases already stored for the artist (keys only)."""
+    return {a.album_id for a in ArtistAlbum.query(artist_id, attributes_to_get=["album_id"])}
+
+
+def store_releases(
+    catalog: ArtistCatalog, page: objects.Page, known: set[str] | None = None
+) -> None:
     """Save one page of releases, skipping ones already stored (a refresh keeps their tracks)."""
-    known = {
-        a.album_id for a in ArtistAlbum.query(catalog.artist_id, attributes_to_get=["album_id"])
-    }
+    known = stored_album_ids(catalog.artist_id) if known is None else known
     position = catalog.next_albums_offset
     with ArtistAlbum.batch_write() as batch:
         for offset, release in enumerate(page.items):
@@ -138,6 +143,7 @@ def store_releases(catalog: ArtistCatalog, page: objects.Page) -> None:
                     position=position + offset,
                 )
             )
+            known.add(release.id)
     catalog.name = catalog.name or next((r.artist_name for r in page.items if r.artist_name), None)
     catalog.image_url = catalog.image_url or next((r.image_url for r in page.items), None)
     catalog.albums_total = page.total
@@ -146,10 +152,12 @@ def store_releases(catalog: ArtistCatalog, page: objects.Page) -> None:
 
 
 def _list_releases(catalog: ArtistCatalog, deadline: float, report: Progress) -> None:
-    gw = gateway()
+    if catalog.albums_listed:
+        return
+    gw, known = gateway(), stored_album_ids(catalog.artist_id)  # read once per run, not per page
     while not catalog.albums_listed:
         _check(deadline)
-        store_releases(catalog, gw.releases(catalog.artist_id, catalog.next_albums_offset))
+        store_releases(catalog, gw.releases(catalog.artist_id, catalog.next_albums_offset), known)
         catalog.save()
         report(catalog)
 
