@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -12,19 +11,13 @@ from pathlib import Path
 import flask
 import pytest
 
-from tests.helpers import CLIENT_ID, CLIENT_SECRET, LEAK_PATTERN, OWNER_ID
+from tests.helpers import CLIENT_ID, CLIENT_SECRET, LEAK_PATTERN, OWNER_ID, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 # Models read these when app.models is first imported, so set them before any app import.
-_PORT = _free_port()
+_PORT = free_port()
 _DATA = tempfile.mkdtemp(prefix="dynamodb-test-")
 os.environ.update(
     STAGE="test",

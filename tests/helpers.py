@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+import socket
 import time
 
 OWNER_ID = "owner-user"
@@ -11,6 +12,14 @@ CLIENT_SECRET = "client-secret-value-9f8e7d"
 ACCOUNTS = "https://accounts.spotify.com"
 API = "https://api.spotify.com/v1"
 CLIENT_ID = "client-id-1234"
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now, for a server the tests or benches start."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
 
 # What must never reach a log line or a response body (conftest scans every test for it).
 LEAK_PATTERN = re.compile(

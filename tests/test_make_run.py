@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import ROOT, _free_port
+from tests.conftest import ROOT
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.timeout(180)
 
 
 def test_make_run_serves_health_site_and_sample_data(tmp_path: Path) -> None:
-    port, db_port = _free_port(), _free_port()
+    port, db_port = free_port(), free_port()
     env = {
         k: v
         for k, v in os.environ.items()
