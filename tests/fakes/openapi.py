@@ -1,27 +1,31 @@
-"""Validate payloads against Spotify's OpenAPI file so fakes cannot drift from the real API."""
+"""Validate payloads against Spotify's OpenAPI description so fakes cannot drift from the real API.
+
+The description is the structural subset the repository carries (spotify_openapi.json, made by
+scripts/trim_spotify_openapi.py from the full file): the endpoints this service calls and every
+schema they reach.
+"""
 
 from __future__ import annotations
 
 import copy
 import functools
+import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jsonschema.exceptions import ValidationError
 from openapi_schema_validator import OAS30Validator
 from referencing import Registry, Resource
 
-SPEC_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "spotify" / "openapi.yml"
+SPEC_PATH = Path(__file__).resolve().parent / "spotify_openapi.json"
 SPEC_URI = "urn:spotify-openapi"
 _JSON = "application/json"
 
 
 @functools.cache
 def load_spec() -> dict[str, Any]:
-    """Parse the OpenAPI file once per process because it is ~7.5k lines of YAML."""
-    with SPEC_PATH.open(encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    """Parse the description once per process."""
+    return json.loads(SPEC_PATH.read_text(encoding="utf-8"))
 
 
 def _const_of(schema: dict[str, Any], prop: str, schemas: dict[str, Any]) -> str | None:
