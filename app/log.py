@@ -1,11 +1,19 @@
-"""Structured JSON logs via structlog: one line per request, stdlib records rendered alike."""
+"""Structured JSON logs via structlog: one line per request, stdlib records rendered alike.
+
+The app owns the root logger: on Lambda the runtime installs its own root handler and Zappa calls
+`logging.basicConfig()`, and either would print every record a second time, as plain text.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 import uuid
+from collections.abc import Callable, MutableMapping
+from functools import wraps
+from typing import Any, TypeVar
 
 import structlog
 from flask import Flask, Response, g, request
@@ -16,8 +24,23 @@ _SHARED = [
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
 ]
-# Third-party loggers that print request headers (bearer tokens, client secrets) at DEBUG.
-_QUIET = ("spotipy", "urllib3", "botocore", "pynamodb", "werkzeug")
+# Third-party loggers that print request headers (bearer tokens, client secrets) at DEBUG, or
+# URLs with their query strings: Zappa logs whole events at DEBUG and a second access line (with
+# the OAuth callback's code and state) at INFO, next to ours.
+_QUIET = ("spotipy", "urllib3", "botocore", "pynamodb", "werkzeug", "zappa", "zappa.handler")
+# Query parameters that carry a credential; their values never reach a log line.
+_SECRET_PARAM = re.compile(
+    r"(\b(?:code|state|access_token|refresh_token|id_token|client_secret)=)[^&;\s\"'#]+", re.I
+)
+T = TypeVar("T")
+
+
+def redact(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Blank credential query parameters in every text field of a record."""
+    for key, value in event.items():
+        if isinstance(value, str) and "=" in value:
+            event[key] = _SECRET_PARAM.sub(r"\1[redacted]", value)
+    return event
 
 
 class _StdoutHandler(logging.StreamHandler):
@@ -39,6 +62,7 @@ def configure_logging(level: str) -> None:
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
+            redact,
             structlog.processors.JSONRenderer(),
         ],
     )
@@ -46,7 +70,9 @@ def configure_logging(level: str) -> None:
     handler.setFormatter(formatter)
     handler.set_name("app-json")
     root = logging.getLogger()
-    root.handlers = [h for h in root.handlers if h.get_name() != "app-json"] + [handler]
+    for other in list(root.handlers):  # Lambda's runtime handler, basicConfig's, an earlier app's
+        root.removeHandler(other)
+    root.addHandler(handler)
     root.setLevel(level)
     for name in _QUIET:
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
@@ -92,3 +118,28 @@ def init_request_logging(app: Flask) -> None:
             duration_ms=round((time.perf_counter() - started) * 1000, 2) if started else None,
         )
         return response
+
+    @app.teardown_request
+    def _forget(_exc: BaseException | None) -> None:
+        # A warm container's next scheduled task must not log this request's id.
+        structlog.contextvars.clear_contextvars()
+
+
+def task(fn: Callable[..., T]) -> Callable[..., T]:
+    """Run a Zappa task with its own log context: its name and a task id, never a request's.
+
+    The id is the Lambda invocation's request id when Zappa passes the context, else a new one.
+    """
+
+    @wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> T:
+        context = args[1] if len(args) > 1 else kwargs.get("context")
+        task_id = getattr(context, "aws_request_id", None) or uuid.uuid4().hex
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(task=fn.__name__, task_id=str(task_id))
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            structlog.contextvars.clear_contextvars()
+
+    return run

@@ -12,6 +12,8 @@ from typing import Any
 
 from flask import Flask
 
+from app.log import task
+
 log = logging.getLogger(__name__)
 
 
@@ -23,6 +25,7 @@ def _app() -> Flask:
     return create_app()
 
 
+@task
 def refresh_token(event: dict | None = None, context: Any = None) -> dict[str, Any]:
     """Scheduled: refresh the owner's token if it expires before the next run."""
     from app.services import owner
@@ -34,6 +37,7 @@ def refresh_token(event: dict | None = None, context: Any = None) -> dict[str, A
     return summary
 
 
+@task
 def create_tables(event: dict | None = None, context: Any = None) -> dict[str, str]:
     """Create any missing table for this stage (`zappa invoke dev app.tasks.create_tables`)."""
     from app import db
@@ -42,6 +46,7 @@ def create_tables(event: dict | None = None, context: Any = None) -> dict[str, s
         return db.create_tables()
 
 
+@task
 def build_artist(artist_id: str) -> dict[str, Any]:
     """Asynchronous: advance one artist's catalog build, re-dispatching itself while work remains.
 
@@ -67,6 +72,7 @@ def build_artist(artist_id: str) -> dict[str, Any]:
         return {"artist_id": artist_id, "status": result.status, "ran": ran}
 
 
+@task
 def resume_builds(event: dict | None = None, context: Any = None) -> dict[str, Any]:
     """Scheduled: restart catalog builds whose wait (quota, rate limit) is over."""
     from app.services import catalog

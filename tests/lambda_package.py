@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+END = "\x1eEND "  # lambda_driver.py's marker after each invocation's output
 HOST = "abc123.execute-api.us-east-1.amazonaws.com"
 LAMBDA_PROVIDED = ("boto3", "botocore", "s3transfer")  # what /var/runtime gives every function
 _SOURCES = (
@@ -172,11 +173,16 @@ class LambdaProcess:
             text=True,
         )
         self._log: list[str] = []  # drained continuously so a chatty handler never blocks on a pipe
-        self._drain = threading.Thread(
-            target=self._log.extend, args=(self.proc.stderr,), daemon=True
-        )
+        self._logged = threading.Condition()
+        self._drain = threading.Thread(target=self._collect, daemon=True)
         self._drain.start()
         self.ready = self._read()
+
+    def _collect(self) -> None:
+        for line in self.proc.stderr:
+            with self._logged:
+                self._log.append(line)
+                self._logged.notify_all()
 
     def _read(self) -> dict[str, Any]:
         line = self.proc.stdout.readline()
@@ -185,10 +191,20 @@ class LambdaProcess:
         return json.loads(line)
 
     def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
-        """Send one event; {"result": handler's return} or {"error", "type"}, plus timings."""
+        """Send one event; {"result": handler's return} or {"error", "type"}, plus timings and
+        "log": the lines the function wrote while handling it (as CloudWatch would show them)."""
+        with self._logged:
+            mark = len(self._log)
         self.proc.stdin.write(json.dumps(event) + "\n")
         self.proc.stdin.flush()
-        return self._read()
+        answer = self._read()
+        end = f"{END}{answer['request_id']}\n"
+        with self._logged:
+            if not self._logged.wait_for(lambda: end in self._log[mark:], timeout=10):
+                raise RuntimeError("the invocation's log never ended")
+            lines = self._log[mark : self._log.index(end, mark)]
+        answer["log"] = [line for line in lines if not line.startswith(END)]
+        return answer
 
     def close(self) -> str:
         """Stop the container and return everything it logged."""
@@ -202,4 +218,4 @@ class LambdaProcess:
         self._drain.join(timeout=10)
         self.proc.stdout.close()
         self.proc.stderr.close()
-        return "".join(self._log)
+        return "".join(line for line in self._log if not line.startswith(END))

@@ -690,6 +690,72 @@ def test_every_aws_call_the_package_made_is_allowed_by_the_stage_policy(
     assert not _allowed(policy, "dynamodb:DeleteTable", table % "dev")
 
 
+def test_project_modules_ship_precompiled(package: Path) -> None:
+    names = set(zipfile.ZipFile(package).namelist())
+    tag = f"cpython-{lp.runtime_version().replace('.', '')}"
+    sources = [n for n in names if n.endswith(".py") and n.startswith(("app/", "wsgi.py"))]
+    sources += ["handler.py", "zappa_settings.py"]
+    missing = [
+        n
+        for n in sources
+        if f"{n.rpartition('/')[0]}/__pycache__/".lstrip("/")
+        + f"{n.rpartition('/')[2][:-3]}.{tag}.pyc"
+        not in names
+    ]
+    assert len(sources) > 30 and not missing, missing
+
+
+def _json_lines(answer: dict) -> list[dict]:
+    """The invocation's log, each line parsed; a line that is not one JSON object fails.
+
+    Zappa print()s a command event's result for `zappa invoke` to show (two lines, outside
+    logging); an asynchronous task arrives as such a command, so those two lines are allowed.
+    """
+    lines = [line for line in answer["log"] if line.strip()]
+    if lines and lines[-2:-1] == [f"Result of {answer.get('command')}:\n"]:
+        lines = lines[:-2]
+    for line in lines:
+        assert line.startswith("{") and line.endswith("}\n"), f"not one JSON line: {line!r}"
+    return [json.loads(line) for line in lines]
+
+
+def test_each_record_is_written_once_as_json_despite_lambdas_root_handler(sample_lambda) -> None:
+    answer = sample_lambda.invoke(lp.api_event("/health"))
+    records = _json_lines(answer)
+    access = [r for r in records if r.get("logger") == "app.access"]
+    assert len(access) == 1 and access[0]["path"] == "/health", records
+    assert access[0]["request_id"] == answer["request_id"]
+    assert len(records) == 1, "one request, one line: no second copy from Zappa or the runtime"
+
+
+def test_the_oauth_callback_query_reaches_no_log_line(owner_lambda) -> None:
+    login = owner_lambda.invoke(lp.api_event("/auth/login"))
+    cookie = login["result"]["multiValueHeaders"]["Set-Cookie"][0].split(";")[0]
+    state = parse_qs(urlsplit(login["result"]["headers"]["Location"]).query)["state"][0]
+    code = "code-AQBx9secretcallbackcode"
+    query = {"code": code, "state": state}
+    answer = owner_lambda.invoke(lp.api_event("/auth/callback", query, headers={"Cookie": cookie}))
+    records = _json_lines(answer)  # at the dev stage's LOG_LEVEL=DEBUG
+    assert any(r.get("path") == "/auth/callback" for r in records), records
+    text = "".join(answer["log"])
+    assert code not in text and state not in text
+
+
+def test_tasks_log_their_own_id_never_the_previous_requests(owner_lambda) -> None:
+    request = owner_lambda.invoke(lp.api_event("/health"))
+    scheduled = owner_lambda.invoke(lp.scheduled_event("app.tasks.refresh_token"))
+    asynchronous = owner_lambda.invoke(build_event("1" * 22))
+    asynchronous["command"] = build_event("1" * 22)["command"]
+    for answer, name in ((scheduled, "refresh_token"), (asynchronous, "build_artist")):
+        records = _json_lines(answer)
+        assert records and all(r.get("task") == name for r in records), records
+        assert all("request_id" not in r for r in records), records
+        assert request["request_id"] not in "".join(answer["log"])
+    assert {r["task_id"] for r in _json_lines(scheduled)} == {scheduled["request_id"]}
+    [async_id] = {r["task_id"] for r in _json_lines(asynchronous)}
+    assert re.fullmatch(r"[0-9a-f]{32}", async_id)
+
+
 def test_logs_hold_no_secret_or_token(sample_lambda, owner_lambda) -> None:
     log = sample_lambda.close() + owner_lambda.close()
     assert '"path": "/auth/login"' in log  # the logs were captured at all
