@@ -1,4 +1,4 @@
-"""Flask CLI groups: `flask db ...` (and, as features land, token and artist commands)."""
+"""Flask CLI groups for the owner: `flask db ...`, `flask token ...`, `flask artists ...`."""
 
 from __future__ import annotations
 

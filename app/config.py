@@ -53,7 +53,6 @@ class Config:
         self.STAGE = _str(env, "STAGE", "local")
         self.SECRET_KEY = _str(env, "SECRET_KEY")
         self.LOG_LEVEL = _str(env, "LOG_LEVEL", "INFO").upper()
-        # Read by app.models at definition time too; kept here for /api/status and the CLI.
         self.TABLE_PREFIX = _str(env, "TABLE_PREFIX", f"spotify-api-{self.STAGE}")
         self.DYNAMODB_HOST = _str(env, "DYNAMODB_HOST")
 

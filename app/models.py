@@ -166,7 +166,6 @@ class ArtistCatalog(Model):
     features_done = BooleanAttribute(default=False)
     message = UnicodeAttribute(null=True)
     retry_at = NumberAttribute(null=True)
-    started_at = UTCDateTimeAttribute(null=True)
     updated_at = UTCDateTimeAttribute(null=True)
     ready_at = UTCDateTimeAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # refresh after this; not a DynamoDB TTL

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -116,12 +118,31 @@ def spotify():
 
 
 # --- No token or secret may appear in a log line or a response body, in any test. ---------------
+# --- Every timestamp in a JSON answer is RFC 3339 UTC with a Z (whole seconds, or Spotify's ms). -
 _bodies: list[str] = []
+_bad_times: list[str] = []
+_TIMESTAMP_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:")
+_RFC3339_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$")
+
+
+def _strings(node):
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
+    elif isinstance(node, str):
+        yield node
 
 
 def _record_body(sender, response, **_):
-    if not response.direct_passthrough and response.mimetype in {"application/json", "text/html"}:
-        _bodies.append(response.get_data(as_text=True))
+    if response.direct_passthrough or response.mimetype not in {"application/json", "text/html"}:
+        return
+    _bodies.append(response.get_data(as_text=True))
+    if response.mimetype == "application/json":
+        found = _strings(json.loads(_bodies[-1] or "null"))
+        _bad_times.extend(t for t in found if _TIMESTAMP_LIKE.match(t) and not _RFC3339_Z.match(t))
 
 
 flask.request_finished.connect(_record_body)
@@ -133,6 +154,7 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.when == "setup":
         _bodies.clear()
+        _bad_times.clear()
     if report.when != "teardown":
         return
     places = [(name, text) for name, text in report.sections if name.startswith("Captured")]
@@ -141,6 +163,9 @@ def pytest_runtest_makereport(item, call):
     if leaks:
         report.outcome = "failed"
         report.longrepr = f"secret or token leaked: {leaks[:5]}"
+    elif _bad_times:
+        report.outcome = "failed"
+        report.longrepr = f"timestamps not RFC 3339 UTC with Z: {sorted(set(_bad_times))[:5]}"
 
 
 @pytest.fixture

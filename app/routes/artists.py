@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import jsonify, request, url_for
+from flask import jsonify, url_for
 
 from app.routes import Blueprint
-from app.routes.http_cache import cached_json
+from app.routes.http_cache import cached_json, conditional
 from app.routes.listening import ArtistSchema, Freshness, Open
 from app.schemas import StrictSchema
 from app.services import catalog
@@ -93,5 +93,4 @@ def audio_features(artist_id):
         return response
     response.cache_control.public = True
     response.cache_control.max_age = 3600
-    response.add_etag()
-    return response.make_conditional(request)
+    return conditional(response)

@@ -17,8 +17,19 @@ def cached(response: Response, served: Served) -> Response:
         response.headers["Age"] = str(served.age)
         if served.retry_after:
             response.headers["Retry-After"] = str(served.retry_after)
+    return conditional(response)
+
+
+def conditional(response: Response) -> Response:
+    """ETag and a 304 on If-None-Match; the Date header is left to the server.
+
+    Werkzeug's make_conditional adds a Date, and gunicorn, werkzeug's server and API Gateway
+    each add their own: a client would get two.
+    """
     response.add_etag()
-    return response.make_conditional(request)
+    response = response.make_conditional(request)
+    response.headers.pop("Date", None)
+    return response
 
 
 def cached_json(body: dict[str, Any], served: Served) -> Response:

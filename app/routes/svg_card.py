@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime
 from typing import Any
 from xml.sax.saxutils import escape
+
+from app.utc import parse_iso
 
 WIDTH, HEIGHT, ART = 420, 120, 96
 TEXT_X, BAR_WIDTH = 124, 272
@@ -50,7 +51,10 @@ def _names(item: dict[str, Any]) -> str:
 def _ago(iso: str | None, now: float) -> str:
     if not iso:
         return ""
-    seconds = now - datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC).timestamp()
+    try:
+        seconds = now - parse_iso(iso)
+    except ValueError:  # an upstream timestamp we cannot read: draw the card without it
+        return ""
     for unit, size in (("day", 86400), ("h", 3600), ("min", 60)):
         if seconds >= size:
             count = int(seconds // size)
@@ -67,7 +71,7 @@ def describe(body: dict[str, Any], now: float) -> dict[str, Any]:
         card["title"], card["subtitle"] = item.get("title"), _names(item)
         duration, position = item.get("duration_ms"), body.get("progress_ms")
         if duration and position is not None:
-            fetched = datetime.fromisoformat(body["fetched_at"].replace("Z", "+00:00")).timestamp()
+            fetched = parse_iso(body["fetched_at"])
             elapsed = max(0.0, now - fetched) * 1000 if body.get("is_playing") else 0
             card["progress"] = (min(position + elapsed, duration), duration, body.get("is_playing"))
     elif kind in ("ad", "unknown"):
@@ -76,7 +80,7 @@ def describe(body: dict[str, Any], now: float) -> dict[str, Any]:
         card["subtitle"] = "Back to the music soon" if kind == "ad" else ""
     elif body.get("last_played"):
         play = body["last_played"]
-        card["label"] = f"Not playing · last played {_ago(play.get('played_at'), now)}"
+        card["label"] = f"Not playing · last played {_ago(play.get('played_at'), now)}".rstrip()
         card["title"], card["subtitle"] = play["track"].get("title"), _names(play["track"])
         card["color"] = MUTED
     else:

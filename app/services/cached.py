@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from cachetools import LRUCache
@@ -180,8 +180,3 @@ def unavailable(exc: UpstreamError) -> AppError:
     """The 503 a client gets when an upstream failure leaves nothing to serve."""
     error = BudgetExhausted if isinstance(exc, BudgetExceeded) else UpstreamUnavailable
     return error(retry_after=exc.retry_after or 30)
-
-
-def with_state(envelope: Envelope, **state: Any) -> Envelope:
-    """A copy of the envelope with extra policy state."""
-    return replace(envelope, state={**envelope.state, **state})

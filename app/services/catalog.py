@@ -20,6 +20,7 @@ from app.services.charts import summarize
 from app.spotify import objects
 from app.spotify.errors import BadRequestUpstream, NotFoundUpstream, UpstreamError
 from app.spotify.gateway import gateway
+from app.utc import iso_utc
 
 log = logging.getLogger(__name__)
 ARTIST_ID = re.compile(r"^[0-9A-Za-z]{22}$")
@@ -39,7 +40,7 @@ def search(query: str, limit: int) -> tuple[dict[str, Any], Any]:
     env = served.envelope
     body = {
         "items": env.data,
-        "fetched_at": _iso(env.fetched_at),
+        "fetched_at": iso_utc(env.fetched_at),
         "source": env.source,
         "stale": served.stale,
     }
@@ -119,7 +120,7 @@ def progress(catalog: ArtistCatalog) -> dict[str, Any]:
             "features_found": catalog.features_found or 0,
         },
         "message": catalog.message,
-        "retry_at": _iso(catalog.retry_at) if waiting and catalog.retry_at else None,
+        "retry_at": iso_utc(catalog.retry_at) if waiting and catalog.retry_at else None,
         "retry_after": max(1, int((catalog.retry_at or 0) - time.time()))
         if waiting
         else POLL_SECONDS,
@@ -196,7 +197,7 @@ def _assemble(catalog: ArtistCatalog) -> dict[str, Any]:
         "artist": _artist(catalog),
         "tracks": tracks,
         "summary": summarize(tracks, album_rows),
-        "built_at": catalog.ready_at.isoformat(),
+        "built_at": iso_utc(catalog.ready_at),
         "source": gateway().source,
     }
 
@@ -256,7 +257,3 @@ def resume_waiting() -> list[str]:
     for artist_id in due:
         dispatch(artist_id)
     return due
-
-
-def _iso(epoch: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))

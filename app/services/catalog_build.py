@@ -20,6 +20,7 @@ from app.models import AlbumTrack, ArtistAlbum, ArtistCatalog, TrackFeatures
 from app.spotify import objects
 from app.spotify.errors import BudgetExceeded, UpstreamError
 from app.spotify.gateway import gateway
+from app.utc import seconds_to_midnight
 
 log = logging.getLogger(__name__)
 BUILD_SHARE = 0.5  # of the daily Spotify budget that catalog builds may use
@@ -106,7 +107,7 @@ def check_budget() -> None:
     """Refuse a build call once builds have spent their share of today's Spotify budget."""
     usage = gateway().guard.usage()
     if usage.budget and usage.calls >= usage.budget * BUILD_SHARE:
-        raise BudgetExceeded("build share spent", retry_after=86400 - int(time.time() % 86400))
+        raise BudgetExceeded("build share spent", retry_after=seconds_to_midnight(time.time()))
 
 
 def _check(deadline: float, spotify: bool = True) -> None:

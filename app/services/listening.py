@@ -7,7 +7,6 @@ budget runs short, and served stale when Spotify cannot be reached.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from app.errors import AppError
@@ -15,6 +14,7 @@ from app.services import quota
 from app.services.cached import Envelope, Served, serve
 from app.spotify import objects
 from app.spotify.gateway import gateway
+from app.utc import iso_utc
 
 PAGE_MAX = 50
 RECENT_TTL = 15 * 60
@@ -29,7 +29,7 @@ def _envelope_json(served: Served, data: Any) -> dict[str, Any]:
     env = served.envelope
     return {
         **data,
-        "fetched_at": _iso(env.fetched_at),
+        "fetched_at": iso_utc(env.fetched_at),
         "source": env.source,
         "stale": served.stale,
     }
@@ -118,7 +118,3 @@ def _last_played() -> dict[str, Any] | None:
     except AppError:  # a missing extra must never fail the main answer
         return None
     return items[0] if items else None
-
-
-def _iso(epoch: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))

@@ -28,6 +28,7 @@ from app.spotify.errors import (
     UpstreamError,
 )
 from app.spotify.gateway import Gateway, gateway
+from app.utc import iso_utc
 
 log = logging.getLogger(__name__)
 STATE_TTL = 600
@@ -161,13 +162,9 @@ def token_status() -> dict[str, Any]:
         "user_id": record.user_id,
         "reauth_required": record.token is None,
         "reauth_reason": record.reauth_reason,
-        "access_token_expires_at": _iso(expires_at) if expires_at else None,
-        "authorized_at": record.authorized_at.isoformat(),
+        "access_token_expires_at": iso_utc(expires_at) if expires_at else None,
+        "authorized_at": iso_utc(record.authorized_at),
         "refresh_token_age_days": round((now - record.authorized_at).total_seconds() / 86400, 1),
-        "refresh_token_expires_estimate": expiry.isoformat(),
+        "refresh_token_expires_estimate": iso_utc(expiry),
         "refresh_token_days_left": round((expiry - now).total_seconds() / 86400, 1),
     }
-
-
-def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).isoformat()

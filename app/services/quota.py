@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from app.spotify.gateway import gateway
+from app.utc import iso_utc
 
 
 def spotify_status() -> dict[str, Any]:
@@ -22,7 +22,7 @@ def spotify_status() -> dict[str, Any]:
         "budget_stretch": round(stretch_factor(), 2),
         "circuit": {
             "open": is_open,
-            "open_until": _iso(breaker.open_until) if is_open else None,
+            "open_until": iso_utc(breaker.open_until) if is_open else None,
             "reason": breaker.reason if is_open else None,
         },
     }
@@ -43,7 +43,3 @@ def stretch_factor() -> float:
     if used >= 0.8:
         factor *= 1 + 10 * (used - 0.8) / 0.2
     return min(factor, 60.0)
-
-
-def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).isoformat()

@@ -71,9 +71,6 @@ class SpotifyClient:
         limit = min(limit, SEARCH_LIMIT_MAX)
         return self._call(lambda sp: sp.search(q=query, type="artist", limit=limit))
 
-    def artist(self, artist_id: str) -> dict[str, Any]:
-        return self._call(lambda sp: sp._get(f"artists/{artist_id}"))
-
     def artist_albums_page(self, artist_id: str, offset: int) -> dict[str, Any]:
         return self._call(
             lambda sp: sp._get(

@@ -32,7 +32,6 @@ class Gateway:
     auth: OwnerAuth | None
     sample: bool
     features: FeaturesProvider
-    features_guard: CallGuard
 
     @property
     def source(self) -> str:
@@ -66,18 +65,18 @@ def init_app(app: Flask) -> None:
     """Build the gateway (no I/O) and keep it on the app."""
     config = app.config
     guard = CallGuard("spotify", config["SPOTIFY_DAILY_BUDGET"])
-    features_guard = CallGuard("reccobeats", None)
     if config["SAMPLE"]:
         sample = SampleClient()
         features = SampleFeatures(sample.audio_features_rows)
-        app.extensions["spotify"] = Gateway(guard, sample, None, True, features, features_guard)
+        app.extensions["spotify"] = Gateway(guard, sample, None, True, features)
         return
     # Token calls go to the accounts service: counted, but never refused for budget.
     session = GuardedSession(guard, unmetered_prefixes=(config["SPOTIFY_ACCOUNTS_URL"],))
     auth = OwnerAuth(config, session)
+    features_guard = CallGuard("reccobeats", None)
     client = SpotifyClient(config, auth, session)
     app.extensions["spotify"] = Gateway(
-        guard, client, auth, False, _features(config, client, features_guard), features_guard
+        guard, client, auth, False, _features(config, client, features_guard)
     )
 
 

@@ -11,6 +11,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from app.models import CircuitState, Counter
 from app.spotify.errors import BudgetExceeded, CircuitOpen
+from app.utc import day_fraction, seconds_to_midnight
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class CallGuard:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
             raise BudgetExceeded(
-                f"{self.name} daily budget spent", retry_after=_to_midnight(now)
+                f"{self.name} daily budget spent", retry_after=seconds_to_midnight(now)
             ) from exc
 
     def usage(self) -> Usage:
@@ -68,9 +69,7 @@ class CallGuard:
             calls = int(Counter.get(self._counter_key(now)).count)
         except DoesNotExist:
             calls = 0
-        midnight = datetime.fromtimestamp(now, UTC).replace(hour=0, minute=0, second=0)
-        fraction = (now - midnight.timestamp()) / 86400
-        return Usage(calls=calls, budget=self.budget or 0, day_fraction=fraction)
+        return Usage(calls=calls, budget=self.budget or 0, day_fraction=day_fraction(now))
 
     def breaker(self) -> CircuitState | None:
         """The breaker's stored state, if it was ever opened."""
@@ -90,7 +89,3 @@ class CallGuard:
         log.warning(
             "circuit opened", extra={"upstream": self.name, "seconds": seconds, "reason": reason}
         )
-
-
-def _to_midnight(now: float) -> int:
-    return 86400 - int(now % 86400)

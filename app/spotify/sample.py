@@ -49,13 +49,9 @@ class SampleClient:
     def _artist_id(self) -> str:
         return _load("artist.json")["id"]
 
-    def artist(self, artist_id: str) -> dict[str, Any]:
+    def artist_albums_page(self, artist_id: str, offset: int) -> dict[str, Any]:
         if artist_id != self._artist_id():
             raise NotFoundUpstream("sample mode knows one artist", status=404)
-        return _load("artist.json")
-
-    def artist_albums_page(self, artist_id: str, offset: int) -> dict[str, Any]:
-        self.artist(artist_id)
         return _load("artist_albums.json")[offset // 10]
 
     def album_tracks_page(self, album_id: str, offset: int) -> dict[str, Any]:

@@ -19,10 +19,6 @@ SERVER_ERROR_COOLDOWN = 30
 MALFORMED_COOLDOWN = 60
 
 
-class MalformedResponse(requests.RequestException):
-    """A 2xx answer whose body is not the JSON it claims to be."""
-
-
 def retry_after(response: requests.Response, default: int) -> int:
     """Read Retry-After in seconds, falling back to a default."""
     value = response.headers.get("Retry-After", "")

@@ -102,11 +102,6 @@ class DynamoTokenStore(CacheHandler):
                 return False
             return True
 
-    def forget(self) -> None:
-        """Drop the in-memory copy so the next read goes to DynamoDB."""
-        with self._lock:
-            self._record = None
-
     @staticmethod
     def _usable(record: OwnerToken | None) -> bool:
         if record is None or not record.token:
