@@ -6,7 +6,7 @@ import pickle
 import time
 import uuid
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_caching.backends.base import BaseCache
@@ -30,7 +30,9 @@ class DynamoDBCache(BaseCache):
     def factory(cls, app: Any, config: dict, args: list, kwargs: dict) -> DynamoDBCache:
         return cls(*args, **kwargs)
 
-    def _expiry(self, timeout: int | None) -> datetime | None:
+    def _expiry(self, timeout: int | timedelta | None) -> datetime | None:
+        if isinstance(timeout, timedelta):
+            timeout = int(timeout.total_seconds())
         timeout = self._normalize_timeout(timeout)
         return datetime.fromtimestamp(time.time() + timeout, tz=UTC) if timeout else None
 
@@ -47,7 +49,7 @@ class DynamoDBCache(BaseCache):
         blob = self._join(entry) if entry.parts else entry.value
         return pickle.loads(zlib.decompress(blob)) if blob is not None else None
 
-    def set(self, key: str, value: Any, timeout: int | None = None) -> bool:
+    def set(self, key: str, value: Any, timeout: int | timedelta | None = None) -> bool:
         self._entry(key, value, timeout).save()
         return True
 
@@ -58,7 +60,7 @@ class DynamoDBCache(BaseCache):
             return None  # a part expired or was never written: a miss, not an error
         return b"".join(found[k] for k in keys)
 
-    def add(self, key: str, value: Any, timeout: int | None = None) -> bool:
+    def add(self, key: str, value: Any, timeout: int | timedelta | None = None) -> bool:
         """Store only if absent or expired: the primitive behind cross-container locks."""
         try:
             self._entry(key, value, timeout).save(
@@ -84,7 +86,7 @@ class DynamoDBCache(BaseCache):
                 entry.delete()
         return True
 
-    def _entry(self, key: str, value: Any, timeout: int | None) -> CacheEntry:
+    def _entry(self, key: str, value: Any, timeout: int | timedelta | None) -> CacheEntry:
         """The item to write; a value too big for one item has its parts written here first."""
         blob = zlib.compress(pickle.dumps(value, pickle.HIGHEST_PROTOCOL), _COMPRESS_LEVEL)
         full_key, expires = self.key_prefix + key, self._expiry(timeout)

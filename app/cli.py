@@ -63,17 +63,19 @@ def token_disconnect() -> None:
 def artists_build(artist_id: str) -> None:
     """Build (or resume) an artist's catalog here, with a progress bar."""
     from app.errors import AppError
+    from app.models import ArtistCatalog
     from app.services import catalog
 
     try:
         record = catalog.ensure(artist_id)
     except AppError as exc:
         raise click.ClickException(f"{exc.code}: {exc.message}") from exc
-    with click.progressbar(length=record.albums_total or 1, label="albums", show_pos=True) as bar:
+    total = int(record.albums_total or 1)
+    with click.progressbar(length=total, label="albums", show_pos=True) as bar:
 
-        def advance(c) -> None:
-            bar.length = max(c.albums_total or 1, bar.length)
-            bar.update((c.albums_done or 0) - bar.pos)
+        def advance(c: ArtistCatalog) -> None:
+            bar.length = max(int(c.albums_total or 1), bar.length or 0)
+            bar.update(int(c.albums_done or 0) - bar.pos)
 
         record = catalog.build_until_paused(artist_id, advance)
     click.echo(json.dumps(catalog.progress(record), indent=2))

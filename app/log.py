@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import structlog
 from flask import Flask, Response, g, request
 
-_SHARED = [
+_SHARED: list[structlog.typing.Processor] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
@@ -47,7 +47,7 @@ class _StdoutHandler(logging.StreamHandler):
     """Write to whatever sys.stdout is at emit time, since test runners swap it."""
 
     @property
-    def stream(self):  # type: ignore[override]
+    def stream(self) -> Any:
         return sys.stdout
 
     @stream.setter

@@ -7,6 +7,7 @@ and names are fixed when the models are defined rather than per Flask app.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from pynamodb.attributes import (
     BinaryAttribute,
@@ -43,7 +44,7 @@ class _Meta:
         aws_secret_access_key = "local"
 
 
-def _meta(name: str) -> type:
+def _meta(name: str) -> Any:
     return type("Meta", (_Meta,), {"table_name": f"{TABLE_PREFIX}-{name}"})
 
 
@@ -77,7 +78,8 @@ class Counter(Model):
     Meta = _meta("counters")
 
     name = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(default=0)
+    # Not `count`: that would hide Model.count(); the stored attribute keeps its name.
+    value = NumberAttribute(default=0, attr_name="count")
     expires_at = TTLAttribute(null=True)
 
 
@@ -111,7 +113,8 @@ class TrackFeatures(Model):
     Meta = _meta("track-features")
 
     track_id = UnicodeAttribute(hash_key=True)
-    features = MapAttribute(null=True)  # None when the provider has no analysis for the track
+    # None when the provider has no analysis for the track.
+    features: MapAttribute[str, Any] = MapAttribute(null=True)
     source = UnicodeAttribute(null=True)
     isrc = UnicodeAttribute(null=True)
     fetched_at = UTCDateTimeAttribute()

@@ -55,8 +55,8 @@ def test_versioned_write_conflict_is_detected_not_overwritten():
 def test_counter_increments_atomically():
     counter = Counter("calls#2026-11-23")
     for _ in range(3):
-        counter.update(actions=[Counter.count.add(1)])
-    assert Counter.get("calls#2026-11-23").count == 3
+        counter.update(actions=[Counter.value.add(1)])
+    assert Counter.get("calls#2026-11-23").value == 3
 
 
 def test_small_state_models_round_trip():

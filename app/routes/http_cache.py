@@ -27,7 +27,7 @@ def conditional(response: Response) -> Response:
     each add their own: a client would get two.
     """
     response.add_etag()
-    response = response.make_conditional(request)
+    response.make_conditional(request)  # updates the response in place
     response.headers.pop("Date", None)
     return response
 

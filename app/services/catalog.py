@@ -159,7 +159,8 @@ def _assemble(catalog: ArtistCatalog) -> dict[str, Any]:
     )
     ids = [t.id for a in albums for t in a.tracks or [] if t.id]
     features = catalog_build.known_features(ids)
-    tracks, first_by_isrc = [], {}
+    tracks: list[dict[str, Any]] = []
+    first_by_isrc: dict[str, str | None] = {}
     for album in albums:  # oldest first, so the first edition of a recording comes first
         for t in album.tracks or []:
             row = features.get(t.id)
@@ -221,7 +222,7 @@ def dispatch(artist_id: str) -> None:
                 "build dispatch failed", extra={"artist_id": artist_id, "error": type(exc).__name__}
             )
     elif mode == "thread":
-        app = current_app._get_current_object()
+        app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxied app
         threading.Thread(target=_build_in, args=(app, artist_id), daemon=True).start()
     else:
         build_until_paused(artist_id)

@@ -158,7 +158,9 @@ def _list_releases(catalog: ArtistCatalog, deadline: float, report: Progress) ->
     gw, known = gateway(), stored_album_ids(catalog.artist_id)  # read once per run, not per page
     while not catalog.albums_listed:
         _check(deadline)
-        store_releases(catalog, gw.releases(catalog.artist_id, catalog.next_albums_offset), known)
+        store_releases(
+            catalog, gw.releases(catalog.artist_id, int(catalog.next_albums_offset)), known
+        )
         catalog.save()
         report(catalog)
 
@@ -169,7 +171,7 @@ def _fetch_tracks(catalog: ArtistCatalog, deadline: float, report: Progress) -> 
     for album in albums:
         while not album.tracks_complete:
             _check(deadline)
-            page = gw.album_tracks(album.album_id, album.next_tracks_offset)
+            page = gw.album_tracks(album.album_id, int(album.next_tracks_offset))
             album.tracks = (album.tracks or []) + [
                 AlbumTrack(
                     id=t.id,
@@ -200,7 +202,9 @@ def _fetch_features(catalog: ArtistCatalog, deadline: float, report: Progress) -
         for i in dict.fromkeys(ids)
         if i not in known or (known[i].features is None and known[i].fetched_at < retry_before)
     ]
-    catalog.features_found = sum(1 for i in set(ids) if i in known and known[i].features)
+    catalog.features_found = sum(
+        1 for i in set(ids) if i in known and known[i].features is not None
+    )
     for start in range(0, len(todo), provider.batch_size):
         _check(deadline, spotify=provider.name == "spotify")
         batch = todo[start : start + provider.batch_size]

@@ -20,14 +20,14 @@ from app.errors import (
     UpstreamUnavailable,
 )
 from app.models import OAuthState
-from app.spotify.auth import REFRESH_TOKEN_LIFETIME_DAYS
+from app.spotify.auth import REFRESH_TOKEN_LIFETIME_DAYS, OwnerAuth
 from app.spotify.errors import (
     AuthorizationLost,
     BadRequestUpstream,
     NoToken,
     UpstreamError,
 )
-from app.spotify.gateway import Gateway, gateway
+from app.spotify.gateway import gateway
 from app.utc import iso_utc
 
 log = logging.getLogger(__name__)
@@ -42,20 +42,20 @@ class SpotifyNotConfigured(AppError):
     message = "No Spotify app is configured (sample mode); set SPOTIFY_CLIENT_ID and friends."
 
 
-def _auth_gateway() -> Gateway:
-    gw = gateway()
-    if gw.auth is None:
+def _auth() -> OwnerAuth:
+    auth = gateway().auth
+    if auth is None:
         raise SpotifyNotConfigured()
-    return gw
+    return auth
 
 
 def start_login(redirect_uri: str) -> tuple[str, str]:
     """Create a single-use state and return (authorize URL, state)."""
-    gw = _auth_gateway()
+    auth = _auth()
     state = secrets.token_urlsafe(32)
     expires = datetime.now(UTC) + timedelta(seconds=STATE_TTL)
     OAuthState(state, expires_at=expires).save()
-    return gw.auth.authorize_url(redirect_uri, state), state
+    return auth.authorize_url(redirect_uri, state), state
 
 
 def _consume_state(state: str | None, expected: str | None) -> None:
@@ -78,28 +78,28 @@ def finish_login(
     error: str | None,
 ) -> dict[str, Any]:
     """Check state, exchange the code and store the token if the account is the owner's."""
-    gw = _auth_gateway()
+    auth = _auth()
     _consume_state(state, expected_state)
     if error or not code:
         raise InvalidArgument(f"Spotify did not authorize the app: {error or 'no code'}.")
     try:
-        grant = gw.auth.exchange(redirect_uri, code)
+        grant = auth.exchange(redirect_uri, code)
     except BadRequestUpstream as exc:
         raise InvalidArgument("Spotify refused the authorization code; log in again.") from exc
     except UpstreamError as exc:
         raise UpstreamUnavailable(retry_after=exc.retry_after or 30) from exc
-    owner = gateway().auth.config["SPOTIFY_OWNER_ID"]
+    owner = auth.config["SPOTIFY_OWNER_ID"]
     if grant.user_id != owner:
         log.warning("non-owner login refused")
         raise NotOwner()
-    gw.auth.store.connect(grant.user_id, grant.token_info)
+    auth.store.connect(grant.user_id, grant.token_info)
     log.info("owner connected")
     return {"connected": True, "user_id": grant.user_id, "display_name": grant.display_name}
 
 
 def disconnect() -> bool:
     """Forget the owner's token; API endpoints then answer not_connected."""
-    return _auth_gateway().auth.store.disconnect()
+    return _auth().store.disconnect()
 
 
 def access_guard() -> None:

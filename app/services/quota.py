@@ -14,16 +14,15 @@ def spotify_status() -> dict[str, Any]:
     guard = gateway().guard
     usage = guard.usage()
     breaker = guard.breaker()
-    now = time.time()
-    is_open = bool(breaker and breaker.open_until > now)
+    is_open = breaker is not None and breaker.open_until > time.time()
     return {
         "calls_today": usage.calls,
         "budget": usage.budget,
         "budget_stretch": round(stretch_factor(), 2),
         "circuit": {
             "open": is_open,
-            "open_until": iso_utc(breaker.open_until) if is_open else None,
-            "reason": breaker.reason if is_open else None,
+            "open_until": iso_utc(breaker.open_until) if breaker and is_open else None,
+            "reason": breaker.reason if breaker and is_open else None,
         },
     }
 

@@ -35,8 +35,11 @@ Found = dict[str, dict[str, Any]]
 
 
 class FeaturesProvider(Protocol):
-    name: str
-    batch_size: int
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def batch_size(self) -> int: ...
 
     def fetch(self, track_ids: list[str]) -> Found: ...
 

@@ -80,7 +80,9 @@ def init_app(app: Flask) -> None:
     )
 
 
-def _features(config: Mapping[str, Any], client: SpotifyClient, guard: CallGuard):
+def _features(
+    config: Mapping[str, Any], client: SpotifyClient, guard: CallGuard
+) -> FeaturesProvider:
     reccobeats = ReccoBeats(
         GuardedSession(guard),
         config["RECCOBEATS_URL"],

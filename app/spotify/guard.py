@@ -50,10 +50,10 @@ class CallGuard:
         # budget's last call.
         within = None
         if metered and self.budget is not None:
-            within = Counter.count.does_not_exist() | (Counter.count < self.budget)
+            within = Counter.value.does_not_exist() | (Counter.value < self.budget)
         try:
             Counter(self._counter_key(now)).update(
-                actions=[Counter.count.add(1), Counter.expires_at.set(expires)], condition=within
+                actions=[Counter.value.add(1), Counter.expires_at.set(expires)], condition=within
             )
         except UpdateError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
@@ -66,7 +66,7 @@ class CallGuard:
         """Read today's count."""
         now = time.time()
         try:
-            calls = int(Counter.get(self._counter_key(now)).count)
+            calls = int(Counter.get(self._counter_key(now)).value)
         except DoesNotExist:
             calls = 0
         return Usage(calls=calls, budget=self.budget or 0, day_fraction=day_fraction(now))

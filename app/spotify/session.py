@@ -40,7 +40,10 @@ class GuardedSession(requests.Session):
         self.mount("https://", adapter)
         self.mount("http://", adapter)
 
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
+    # Forwards every argument unchanged; typeshed's long signature is not worth repeating.
+    def request(  # type: ignore[override]
+        self, method: str, url: str, *args: Any, **kwargs: Any
+    ) -> requests.Response:
         self.guard.before_call(metered=not url.startswith(self.unmetered_prefixes))
         try:
             response = super().request(method, url, *args, **kwargs)
