@@ -1,6 +1,7 @@
 // The now-playing card: polls no more often than the API's Cache-Control allows, animates locally.
 import { ApiError, friendly, getJson, noteSource } from "./api.js";
-import { ago, artistNames, clock, imageUrl, setMessage } from "./dom.js";
+import { artistNames, imageUrl, setMessage } from "./dom.js";
+import { ago, clock } from "./format.js";
 
 const MIN_DELAY = 5; // seconds: never poll faster, whatever max-age says
 const $ = (id) => document.getElementById(id);
