@@ -66,7 +66,11 @@ export function drawHistogram(tracks, feature) {
   const values = tracks.map((t) => value(t, feature)).filter((v) => v !== null);
   document.getElementById("hist-caption").textContent = `Distribution of ${lower(label)}`;
   if (!values.length) {
-    draw("chart-histogram", { type: "bar", data: { labels: [], datasets: [] } }, `No ${label} values.`);
+    draw(
+      "chart-histogram",
+      { type: "bar", data: { labels: [], datasets: [] } },
+      `No ${label} values.`,
+    );
     return;
   }
   const { labels, counts } = histogram(values, unit);
@@ -80,10 +84,20 @@ export function drawHistogram(tracks, feature) {
     "chart-histogram",
     {
       type: "bar",
-      data: { labels, datasets: [{ label: "Recordings", data: counts, backgroundColor: ACCENT, borderRadius: 3 }] },
+      data: {
+        labels,
+        datasets: [{ label: "Recordings", data: counts, backgroundColor: ACCENT, borderRadius: 3 }],
+      },
       options: {
         plugins: { legend: { display: false } },
-        scales: { y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Recordings" } }, x: { title: { display: true, text: label } } },
+        scales: {
+          y: {
+            beginAtZero: true,
+            ticks: { precision: 0 },
+            title: { display: true, text: "Recordings" },
+          },
+          x: { title: { display: true, text: label } },
+        },
       },
     },
     description,
@@ -147,7 +161,14 @@ export function drawAlbums(data, feature) {
       type: "bar",
       data: {
         labels: names,
-        datasets: [{ label: `Average ${label}`, data: rows.map((r) => r.mean), backgroundColor: "#7aa2ff", borderRadius: 3 }],
+        datasets: [
+          {
+            label: `Average ${label}`,
+            data: rows.map((r) => r.mean),
+            backgroundColor: "#7aa2ff",
+            borderRadius: 3,
+          },
+        ],
       },
       options: {
         indexAxis: "y",
@@ -156,7 +177,11 @@ export function drawAlbums(data, feature) {
           tooltip: { callbacks: { label: (ctx) => `${label}: ${fmt(ctx.raw, unit)}` } },
         },
         scales: {
-          x: { beginAtZero: true, max: unit ? 1 : undefined, title: { display: true, text: label } },
+          x: {
+            beginAtZero: true,
+            max: unit ? 1 : undefined,
+            title: { display: true, text: label },
+          },
           y: {
             ticks: {
               autoSkip: false,
@@ -183,11 +208,26 @@ export function drawScatter(tracks) {
     "chart-scatter",
     {
       type: "scatter",
-      data: { datasets: [{ label: "Recordings", data: points, backgroundColor: "rgba(30,215,96,0.75)", pointRadius: 4, pointHoverRadius: 6 }] },
+      data: {
+        datasets: [
+          {
+            label: "Recordings",
+            data: points,
+            backgroundColor: "rgba(30,215,96,0.75)",
+            pointRadius: 4,
+            pointHoverRadius: 6,
+          },
+        ],
+      },
       options: {
         plugins: {
           legend: { display: false },
-          tooltip: { callbacks: { label: (ctx) => `${ctx.raw.name}: energy ${ctx.raw.x.toFixed(2)}, valence ${ctx.raw.y.toFixed(2)}` } },
+          tooltip: {
+            callbacks: {
+              label: (ctx) =>
+                `${ctx.raw.name}: energy ${ctx.raw.x.toFixed(2)}, valence ${ctx.raw.y.toFixed(2)}`,
+            },
+          },
         },
         scales: {
           x: { min: 0, max: 1, title: { display: true, text: "Energy →" } },

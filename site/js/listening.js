@@ -112,5 +112,8 @@ export function setupTop() {
       select(tabs[(moves[event.key] + tabs.length) % tabs.length], true);
     });
   });
-  return select(tabs.find((t) => t.getAttribute("aria-selected") === "true"), false);
+  return select(
+    tabs.find((t) => t.getAttribute("aria-selected") === "true"),
+    false,
+  );
 }

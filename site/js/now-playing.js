@@ -106,7 +106,8 @@ function render(body, skew) {
     const last = body.last_played;
     if (last) {
       setTitle(last.track.title, last.track.url);
-      $("now-subtitle").textContent = `Last played ${ago(last.played_at)} · ${artistNames(last.track)}`;
+      $("now-subtitle").textContent =
+        `Last played ${ago(last.played_at)} · ${artistNames(last.track)}`;
       setArt(last.track.album?.images, last.track.album ? `Cover of ${last.track.album.name}` : "");
     } else {
       setTitle("Nothing playing right now", null);
