@@ -58,17 +58,22 @@ run: install dynamodb-start
 	$(BIN)/flask db create > /dev/null
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+# The site's pure JS helpers under node's own test runner first (a second), then everything else.
 test: install browser
+	npm run --silent test:js
 	$(BIN)/pytest
 
-lint: $(BIN)/.installed
+# Python with ruff; the site's JS with ESLint and `prettier --check` (package.json's lint:js).
+lint: $(BIN)/.installed node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	npm run --silent lint:js
 
-format: $(BIN)/.installed
+format: $(BIN)/.installed node_modules/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	npm run --silent format:js
 
 # The Lambda zip for a Zappa stage: `make package STAGE=prod`; dev unless STAGE is given on the
 # command line or in the shell (the STAGE above, from .env, names the local stage).

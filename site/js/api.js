@@ -55,13 +55,19 @@ export async function getJson(path, { signal } = {}) {
   }
   const retryAfter = seconds(response.headers.get("Retry-After"));
   if (response.status === 304 && held) {
-    return { status: held.status, body: held.body, maxAge: maxAge(response), retryAfter, headers: response.headers };
+    return {
+      status: held.status,
+      body: held.body,
+      maxAge: maxAge(response),
+      retryAfter,
+      headers: response.headers,
+    };
   }
   let body = null;
   try {
     body = await response.json();
   } catch {
-    body = null;
+    // not JSON (an HTML error page, an empty body): body stays null
   }
   if (!response.ok) {
     const error = body?.error ?? {};
@@ -74,7 +80,13 @@ export async function getJson(path, { signal } = {}) {
   }
   const etag = response.headers.get("ETag");
   if (etag) etags.set(url, { etag, body, status: response.status });
-  return { status: response.status, body, maxAge: maxAge(response), retryAfter, headers: response.headers };
+  return {
+    status: response.status,
+    body,
+    maxAge: maxAge(response),
+    retryAfter,
+    headers: response.headers,
+  };
 }
 
 /** A sentence for a visitor, per error code. */

@@ -1,5 +1,6 @@
 // Charts of an artist's audio features (Chart.js, vendored); each has a text alternative.
 import { reducedMotion } from "./dom.js";
+import { fit as fitText, histogram } from "./format.js";
 
 export const FEATURES = {
   energy: { label: "Energy", unit: true },
@@ -40,17 +41,6 @@ export function value(track, feature) {
 /** "Tempo (BPM)" → "tempo (BPM)": only the first letter, so units keep their case. */
 const lower = (label) => label[0].toLowerCase() + label.slice(1);
 const fmt = (n, unit) => (unit ? n.toFixed(2) : n.toFixed(1));
-const binLabel = (n, unit) => (unit ? n.toFixed(1) : String(Math.round(n * 10) / 10));
-
-export function histogram(values, unit) {
-  const lo = unit ? 0 : Math.floor(Math.min(...values));
-  const hi = unit ? 1 : Math.ceil(Math.max(...values));
-  const width = (hi - lo) / 10 || 1;
-  const counts = new Array(10).fill(0);
-  for (const v of values) counts[Math.min(9, Math.floor((v - lo) / width))] += 1;
-  const labels = counts.map((_, i) => `${binLabel(lo + i * width, unit)}–${binLabel(lo + (i + 1) * width, unit)}`);
-  return { labels, counts };
-}
 
 function draw(id, config, description) {
   charts[id]?.destroy();
@@ -76,7 +66,11 @@ export function drawHistogram(tracks, feature) {
   const values = tracks.map((t) => value(t, feature)).filter((v) => v !== null);
   document.getElementById("hist-caption").textContent = `Distribution of ${lower(label)}`;
   if (!values.length) {
-    draw("chart-histogram", { type: "bar", data: { labels: [], datasets: [] } }, `No ${label} values.`);
+    draw(
+      "chart-histogram",
+      { type: "bar", data: { labels: [], datasets: [] } },
+      `No ${label} values.`,
+    );
     return;
   }
   const { labels, counts } = histogram(values, unit);
@@ -90,10 +84,20 @@ export function drawHistogram(tracks, feature) {
     "chart-histogram",
     {
       type: "bar",
-      data: { labels, datasets: [{ label: "Recordings", data: counts, backgroundColor: ACCENT, borderRadius: 3 }] },
+      data: {
+        labels,
+        datasets: [{ label: "Recordings", data: counts, backgroundColor: ACCENT, borderRadius: 3 }],
+      },
       options: {
         plugins: { legend: { display: false } },
-        scales: { y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Recordings" } }, x: { title: { display: true, text: label } } },
+        scales: {
+          y: {
+            beginAtZero: true,
+            ticks: { precision: 0 },
+            title: { display: true, text: "Recordings" },
+          },
+          x: { title: { display: true, text: label } },
+        },
       },
     },
     description,
@@ -122,13 +126,10 @@ const ROW = 26; // px per album in the per-album chart, so every album gets a re
 const measure = document.createElement("canvas").getContext("2d");
 
 /** The text cut (with an ellipsis) to at most `width` px in the charts' tick font. */
-export function fit(text, width) {
+function fit(text, width) {
   const { family, size } = window.Chart.defaults.font;
   measure.font = `${size}px ${family}`;
-  if (measure.measureText(text).width <= width) return text;
-  let cut = text.length;
-  while (cut > 1 && measure.measureText(text.slice(0, cut).trimEnd() + "…").width > width) cut -= 1;
-  return text.slice(0, cut).trimEnd() + "…";
+  return fitText(text, width, (s) => measure.measureText(s).width);
 }
 
 /** An album's axis label: its name cut to fit, the year always kept. */
@@ -160,7 +161,14 @@ export function drawAlbums(data, feature) {
       type: "bar",
       data: {
         labels: names,
-        datasets: [{ label: `Average ${label}`, data: rows.map((r) => r.mean), backgroundColor: "#7aa2ff", borderRadius: 3 }],
+        datasets: [
+          {
+            label: `Average ${label}`,
+            data: rows.map((r) => r.mean),
+            backgroundColor: "#7aa2ff",
+            borderRadius: 3,
+          },
+        ],
       },
       options: {
         indexAxis: "y",
@@ -169,7 +177,11 @@ export function drawAlbums(data, feature) {
           tooltip: { callbacks: { label: (ctx) => `${label}: ${fmt(ctx.raw, unit)}` } },
         },
         scales: {
-          x: { beginAtZero: true, max: unit ? 1 : undefined, title: { display: true, text: label } },
+          x: {
+            beginAtZero: true,
+            max: unit ? 1 : undefined,
+            title: { display: true, text: label },
+          },
           y: {
             ticks: {
               autoSkip: false,
@@ -196,11 +208,26 @@ export function drawScatter(tracks) {
     "chart-scatter",
     {
       type: "scatter",
-      data: { datasets: [{ label: "Recordings", data: points, backgroundColor: "rgba(30,215,96,0.75)", pointRadius: 4, pointHoverRadius: 6 }] },
+      data: {
+        datasets: [
+          {
+            label: "Recordings",
+            data: points,
+            backgroundColor: "rgba(30,215,96,0.75)",
+            pointRadius: 4,
+            pointHoverRadius: 6,
+          },
+        ],
+      },
       options: {
         plugins: {
           legend: { display: false },
-          tooltip: { callbacks: { label: (ctx) => `${ctx.raw.name}: energy ${ctx.raw.x.toFixed(2)}, valence ${ctx.raw.y.toFixed(2)}` } },
+          tooltip: {
+            callbacks: {
+              label: (ctx) =>
+                `${ctx.raw.name}: energy ${ctx.raw.x.toFixed(2)}, valence ${ctx.raw.y.toFixed(2)}`,
+            },
+          },
         },
         scales: {
           x: { min: 0, max: 1, title: { display: true, text: "Energy →" } },

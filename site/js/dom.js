@@ -38,28 +38,6 @@ export function artistNames(item) {
   return (item?.artists || []).map((a) => a.name).join(", ");
 }
 
-export function clock(ms) {
-  const total = Math.max(0, Math.floor((ms || 0) / 1000));
-  const m = Math.floor(total / 60);
-  const s = String(total % 60).padStart(2, "0");
-  return `${m}:${s}`;
-}
-
-const units = [
-  ["day", 86400],
-  ["hour", 3600],
-  ["minute", 60],
-];
-const rtf = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
-
-export function ago(iso, now = Date.now()) {
-  const seconds = (now - Date.parse(iso)) / 1000;
-  for (const [unit, size] of units) {
-    if (seconds >= size) return rtf.format(-Math.floor(seconds / size), unit);
-  }
-  return "just now";
-}
-
 export function setMessage(node, text, isError = false) {
   node.textContent = text || "";
   node.classList.toggle("error", Boolean(text) && isError);

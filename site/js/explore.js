@@ -60,7 +60,9 @@ async function search(q) {
         ),
       );
       button.addEventListener("click", () => {
-        $("search-results").querySelectorAll("button").forEach((b) => b.setAttribute("aria-pressed", "false"));
+        $("search-results")
+          .querySelectorAll("button")
+          .forEach((b) => b.setAttribute("aria-pressed", "false"));
         button.setAttribute("aria-pressed", "true");
         choose(artist);
       });
@@ -68,7 +70,12 @@ async function search(q) {
     });
     $("search-results").replaceChildren(...buttons);
     const n = buttons.length;
-    setMessage(message, n ? `${n} artist${n === 1 ? "" : "s"} found: pick one to chart.` : `No artist matches “${q}”.`);
+    setMessage(
+      message,
+      n
+        ? `${n} artist${n === 1 ? "" : "s"} found: pick one to chart.`
+        : `No artist matches “${q}”.`,
+    );
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     setMessage(message, explain(error), true);
@@ -153,7 +160,9 @@ function showFeatures(data, chosen) {
   section.hidden = false;
   $("features-artist").textContent = data.artist?.name ?? chosen?.name ?? "";
   // The ready answer names one image URL; the search result had the usual set of sizes.
-  const art = data.artist?.image_url ? assetUrl(data.artist.image_url) : imageUrl(chosen?.images, 64);
+  const art = data.artist?.image_url
+    ? assetUrl(data.artist.image_url)
+    : imageUrl(chosen?.images, 64);
   $("features-art").hidden = !art;
   if (art) $("features-art").src = art;
   const unique = uniqueRecordings(data.tracks);
@@ -161,9 +170,15 @@ function showFeatures(data, chosen) {
   const reissues = data.tracks.length - unique.length;
   $("features-coverage").textContent =
     `Audio features for ${withFeatures} of ${unique.length} recordings` +
-    (reissues ? ` (${reissues} re-released ${reissues === 1 ? "track" : "tracks"} counted once).` : ".");
+    (reissues
+      ? ` (${reissues} re-released ${reissues === 1 ? "track" : "tracks"} counted once).`
+      : ".");
   if (!chartsAvailable()) {
-    setMessage($("build-status"), "The chart library is missing (run npm ci); showing the table only.", true);
+    setMessage(
+      $("build-status"),
+      "The chart library is missing (run npm ci); showing the table only.",
+      true,
+    );
     $("build").hidden = false;
   }
   current = data;
@@ -195,11 +210,17 @@ function fillTable(data) {
     el(
       "tr",
       {},
-      el("th", { scope: "row", text: album.release_date ? `${album.name} (${album.release_date.slice(0, 4)})` : album.name }),
+      el("th", {
+        scope: "row",
+        text: album.release_date ? `${album.name} (${album.release_date.slice(0, 4)})` : album.name,
+      }),
       el("td", { class: "num", text: String(album.tracks ?? "") }),
       ...columns.map((c) => {
         const mean = averages[c][i].mean;
-        return el("td", { class: "num", text: mean === null ? "–" : mean.toFixed(c === "tempo" ? 0 : 2) });
+        return el("td", {
+          class: "num",
+          text: mean === null ? "–" : mean.toFixed(c === "tempo" ? 0 : 2),
+        });
       }),
     ),
   );

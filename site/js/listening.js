@@ -1,6 +1,7 @@
 // Recently played and top artists/tracks, with an ARIA tablist for the time range.
 import { ApiError, friendly, getJson, noteSource } from "./api.js";
-import { ago, artistNames, cover, el, link, setMessage } from "./dom.js";
+import { artistNames, cover, el, link, setMessage } from "./dom.js";
+import { ago } from "./format.js";
 
 function trackRow(track, meta, rank) {
   const album = track.album;
@@ -111,5 +112,8 @@ export function setupTop() {
       select(tabs[(moves[event.key] + tabs.length) % tabs.length], true);
     });
   });
-  return select(tabs.find((t) => t.getAttribute("aria-selected") === "true"), false);
+  return select(
+    tabs.find((t) => t.getAttribute("aria-selected") === "true"),
+    false,
+  );
 }

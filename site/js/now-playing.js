@@ -1,6 +1,7 @@
 // The now-playing card: polls no more often than the API's Cache-Control allows, animates locally.
 import { ApiError, friendly, getJson, noteSource } from "./api.js";
-import { ago, artistNames, clock, imageUrl, setMessage } from "./dom.js";
+import { artistNames, imageUrl, setMessage } from "./dom.js";
+import { ago, clock } from "./format.js";
 
 const MIN_DELAY = 5; // seconds: never poll faster, whatever max-age says
 const $ = (id) => document.getElementById(id);
@@ -105,7 +106,8 @@ function render(body, skew) {
     const last = body.last_played;
     if (last) {
       setTitle(last.track.title, last.track.url);
-      $("now-subtitle").textContent = `Last played ${ago(last.played_at)} · ${artistNames(last.track)}`;
+      $("now-subtitle").textContent =
+        `Last played ${ago(last.played_at)} · ${artistNames(last.track)}`;
       setArt(last.track.album?.images, last.track.album ? `Cover of ${last.track.album.name}` : "");
     } else {
       setTitle("Nothing playing right now", null);
