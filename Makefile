@@ -63,7 +63,7 @@ test: install browser
 	npm run --silent test:js
 	$(BIN)/pytest
 
-# Python with ruff; the site's JS with ESLint and `prettier --check` (package.json's lint:js).
+# Python with ruff and mypy; the site's JS with ESLint and `prettier --check` (package.json's lint:js).
 lint: $(BIN)/.installed node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -81,4 +81,4 @@ package: site/vendor/chart.umd.min.js
 	scripts/package.sh $(if $(filter command line environment,$(origin STAGE)),$(STAGE),dev)
 
 clean: dynamodb-stop
-	rm -rf $(VENV) node_modules .data .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules .data .pytest_cache .ruff_cache .mypy_cache

@@ -374,6 +374,9 @@ def test_zip_holds_the_app_and_its_runtime_dependencies_only(package: Path) -> N
         "iam",
         ".data",
         "dist",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
     }
     unwanted |= {
         ".env",
