@@ -9,7 +9,7 @@ from app.config import Config
 
 def create_app(config_class: type[Config] = Config) -> Flask:
     """Build a configured app; does no I/O, so it is cheap on a Lambda cold start."""
-    from app import cli, db, errors, log
+    from app import cli, db, errors, log, models
     from app.extensions import api, cache, cors
     from app.routes import register_blueprints, site
     from app.spotify import gateway
@@ -19,6 +19,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     app = Flask(__name__)
     app.config.from_object(settings)
     app.config["SAMPLE"] = not settings.spotify_configured
+    models.configure(app.config)
 
     log.configure_logging(app.config["LOG_LEVEL"])
     log.init_request_logging(app)
@@ -35,6 +36,6 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     # The demo website is not part of the API: a plain Flask blueprint, left out of /openapi.json.
     app.register_blueprint(site.blp)
     errors.register_error_handlers(app)
-    db.register_database_errors(app)
+    db.init_app(app)
     cli.register(app)
     return app

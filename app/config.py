@@ -55,6 +55,18 @@ class Config:
         self.LOG_LEVEL = _str(env, "LOG_LEVEL", "INFO").upper()
         self.TABLE_PREFIX = _str(env, "TABLE_PREFIX", f"spotify-api-{self.STAGE}")
         self.DYNAMODB_HOST = _str(env, "DYNAMODB_HOST")
+        self.AWS_REGION = _str(env, "AWS_REGION") or _str(env, "AWS_DEFAULT_REGION", "us-east-1")
+        # Short, unretried calls: a stalled DynamoDB costs a visitor at most STORAGE_DEADLINE.
+        self.DYNAMODB_CONNECT_TIMEOUT = _float(env, "DYNAMODB_CONNECT_TIMEOUT", 0.5)
+        self.DYNAMODB_READ_TIMEOUT = _float(env, "DYNAMODB_READ_TIMEOUT", 1.0)
+        self.DYNAMODB_MAX_RETRIES = _int(env, "DYNAMODB_MAX_RETRIES", 0)
+        self.DYNAMODB_BREAKER_SECONDS = _float(env, "DYNAMODB_BREAKER_SECONDS", 5.0)
+        self.STORAGE_DEADLINE = _float(env, "STORAGE_DEADLINE", 2.0)
+        # A local DynamoDB-compatible server takes any credentials; Lambda brings its role's.
+        self.DYNAMODB_LOCAL_CREDENTIALS = bool(self.DYNAMODB_HOST) and not _str(
+            env, "AWS_ACCESS_KEY_ID"
+        )
+        self.ON_LAMBDA = bool(_str(env, "AWS_LAMBDA_FUNCTION_NAME"))
 
         self.SPOTIFY_CLIENT_ID = _str(env, "SPOTIFY_CLIENT_ID")
         self.SPOTIFY_CLIENT_SECRET = _str(env, "SPOTIFY_CLIENT_SECRET")

@@ -7,6 +7,7 @@ import logging
 from flask import Flask, Response
 from pynamodb.exceptions import PynamoDBException, TableDoesNotExist
 
+from app import storage
 from app.errors import DatabaseUnavailable, handle_app_error
 from app.models import MODELS, OwnerToken
 
@@ -32,7 +33,9 @@ def table_status() -> dict[str, str]:
 
 
 def ping() -> dict[str, object]:
-    """Check DynamoDB answers, within the models' short timeouts."""
+    """Check DynamoDB answers, within the models' short timeouts (not while the breaker is open)."""
+    if storage.breaker.is_open():
+        return {"reachable": False, "error": "breaker_open"}
     try:
         OwnerToken.describe_table()
     except TableDoesNotExist:
@@ -47,6 +50,8 @@ def _database_error(exc: PynamoDBException) -> Response:
     return handle_app_error(DatabaseUnavailable(retry_after=5))
 
 
-def register_database_errors(app: Flask) -> None:
-    """Answer 503 database_unavailable when DynamoDB fails mid-request."""
+def init_app(app: Flask) -> None:
+    """Give each request its storage deadline; answer 503 when DynamoDB fails mid-request."""
+    app.before_request(storage.start_deadline)
+    app.teardown_request(lambda _exc: storage.end_deadline())
     app.register_error_handler(PynamoDBException, _database_error)

@@ -1,12 +1,12 @@
-"""PynamoDB models for everything the service stores; host and table names come from the env.
+"""PynamoDB models for everything the service stores; create_app points them at a store.
 
-PynamoDB caches each model's connection and rebuilds it only when the table name changes, so host
-and names are fixed when the models are defined rather than per Flask app.
+Table names are `<TABLE_PREFIX>-<name>`. Every model shares one connection (app/storage.py), so
+a container builds one botocore client, not one per table.
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from typing import Any
 
 from pynamodb.attributes import (
@@ -21,34 +21,47 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
+from pynamodb.connection import TableConnection
+from pynamodb.exceptions import TableError
 from pynamodb.models import Model
 
-STAGE = os.environ.get("STAGE", "local")
-TABLE_PREFIX = os.environ.get("TABLE_PREFIX") or f"spotify-api-{STAGE}"
-DYNAMODB_HOST = os.environ.get("DYNAMODB_HOST") or None
-REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+from app import storage
+
+DEFAULT_PREFIX = "spotify-api-local"
 
 
-class _Meta:
-    """Shared table settings: short timeouts so an unreachable DynamoDB fails a request fast."""
+class BaseModel(Model):
+    """A model whose table connection is the shared, guarded one."""
 
-    host = DYNAMODB_HOST
-    region = REGION
-    connect_timeout_seconds = float(os.environ.get("DYNAMODB_CONNECT_TIMEOUT", "1"))
-    read_timeout_seconds = float(os.environ.get("DYNAMODB_READ_TIMEOUT", "3"))
-    max_retry_attempts = int(os.environ.get("DYNAMODB_MAX_RETRIES", "1"))
-    billing_mode = "PAY_PER_REQUEST"
-    if DYNAMODB_HOST and not os.environ.get("AWS_ACCESS_KEY_ID"):
-        # A local DynamoDB-compatible server accepts any credentials; Lambda uses its role.
-        aws_access_key_id = "local"
-        aws_secret_access_key = "local"
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        # PynamoDB builds a TableConnection (with a Connection of its own) per model; swap in the
+        # shared one so all tables use one client and the storage breaker.
+        connection = super()._get_connection()
+        shared = storage.shared_connection()
+        if connection.connection is not shared:
+            meta_table = connection.get_meta_table()
+            try:
+                shared.get_meta_table(meta_table.table_name)
+            except TableError:
+                shared.add_meta_table(meta_table)
+            connection.connection = shared
+        return connection
 
 
 def _meta(name: str) -> Any:
-    return type("Meta", (_Meta,), {"table_name": f"{TABLE_PREFIX}-{name}"})
+    return type(
+        "Meta",
+        (),
+        {
+            "table_suffix": name,
+            "table_name": f"{DEFAULT_PREFIX}-{name}",
+            "billing_mode": "PAY_PER_REQUEST",
+        },
+    )
 
 
-class OwnerToken(Model):
+class OwnerToken(BaseModel):
     """The owner's Spotify token: one item, versioned so concurrent refreshes cannot clobber."""
 
     Meta = _meta("tokens")
@@ -63,7 +76,7 @@ class OwnerToken(Model):
     version = VersionAttribute()
 
 
-class OAuthState(Model):
+class OAuthState(BaseModel):
     """A pending login's `state`: deleted on first use, expired by DynamoDB TTL."""
 
     Meta = _meta("oauth-states")
@@ -72,7 +85,7 @@ class OAuthState(Model):
     expires_at = TTLAttribute()
 
 
-class Counter(Model):
+class Counter(BaseModel):
     """An atomic counter, e.g. Spotify calls per UTC day."""
 
     Meta = _meta("counters")
@@ -83,7 +96,7 @@ class Counter(Model):
     expires_at = TTLAttribute(null=True)
 
 
-class CircuitState(Model):
+class CircuitState(BaseModel):
     """An upstream's circuit breaker, shared by every container so all obey one Retry-After."""
 
     Meta = _meta("circuits")
@@ -94,7 +107,7 @@ class CircuitState(Model):
     opened_at = NumberAttribute(null=True)
 
 
-class CacheEntry(Model):
+class CacheEntry(BaseModel):
     """A flask-caching entry shared by all containers; values are compressed pickles."""
 
     Meta = _meta("cache")
@@ -107,7 +120,7 @@ class CacheEntry(Model):
     parts_id = UnicodeAttribute(null=True)
 
 
-class TrackFeatures(Model):
+class TrackFeatures(BaseModel):
     """Audio features of one Spotify track, kept indefinitely because they never change."""
 
     Meta = _meta("track-features")
@@ -131,7 +144,7 @@ class AlbumTrack(MapAttribute):
     explicit = BooleanAttribute(default=False)
 
 
-class ArtistAlbum(Model):
+class ArtistAlbum(BaseModel):
     """One release of an artist's catalog with its track list; tracks None until fetched."""
 
     Meta = _meta("artist-albums")
@@ -149,7 +162,7 @@ class ArtistAlbum(Model):
     next_tracks_offset = NumberAttribute(default=0)
 
 
-class ArtistCatalog(Model):
+class ArtistCatalog(BaseModel):
     """An artist's catalog snapshot and build progress; expires so new releases get picked up."""
 
     Meta = _meta("artist-catalogs")
@@ -175,7 +188,7 @@ class ArtistCatalog(Model):
     version = VersionAttribute()
 
 
-MODELS: tuple[type[Model], ...] = (
+MODELS: tuple[type[BaseModel], ...] = (
     OwnerToken,
     OAuthState,
     Counter,
@@ -185,3 +198,15 @@ MODELS: tuple[type[Model], ...] = (
     ArtistAlbum,
     ArtistCatalog,
 )
+
+
+def configure(config: Mapping[str, Any]) -> None:
+    """Point every model at `<TABLE_PREFIX>-<name>` on the store the app's config names."""
+    settings = storage.StoreSettings.from_config(config)
+    table_prefix = config["TABLE_PREFIX"]
+    storage.configure(settings)
+    for model in MODELS:
+        meta: Any = model.Meta
+        meta.table_name = f"{table_prefix}-{meta.table_suffix}"
+        meta.host, meta.region = settings.host, settings.region
+        model._connection = None  # PynamoDB rebuilds a connection only when the name changes

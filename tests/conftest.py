@@ -18,7 +18,7 @@ from tests.helpers import CLIENT_ID, CLIENT_SECRET, LEAK_PATTERN, OWNER_ID, free
 ROOT = Path(__file__).resolve().parents[1]
 
 
-# Models read these when app.models is first imported, so set them before any app import.
+# The test session's settings, read by every app the tests create (TestingConfig reads the env).
 _PORT = free_port()
 _DATA = tempfile.mkdtemp(prefix="dynamodb-test-")
 os.environ.update(
@@ -52,21 +52,33 @@ class LocalDynamoDB:
 
 
 @pytest.fixture(scope="session")
-def dynamodb() -> Iterator[LocalDynamoDB]:
-    from app import db
+def session_config() -> dict:
+    """The test session's app config: the models are pointed at its store before each test."""
+    from app import create_app
+    from app.config import TestingConfig
+
+    return dict(create_app(TestingConfig).config)
+
+
+@pytest.fixture(scope="session")
+def dynamodb(session_config) -> Iterator[LocalDynamoDB]:
+    from app import db, models
 
     server = LocalDynamoDB()
     server.start()
+    models.configure(session_config)
     db.create_tables()
     yield server
     server.stop()
 
 
 @pytest.fixture(autouse=True)
-def clean_tables(dynamodb: LocalDynamoDB) -> None:
+def clean_tables(dynamodb: LocalDynamoDB, session_config: dict) -> None:
     """Empty every table before each test so tests never see each other's data."""
+    from app import models
     from app.models import MODELS
 
+    models.configure(session_config)  # a fresh container: the test store, no breaker open
     for model in MODELS:
         with model.batch_write() as batch:
             for item in model.scan():

@@ -120,9 +120,9 @@ def test_role_trusts_lambda_and_api_gateway_only() -> None:
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_policy_tables_are_exactly_the_models_tables(stage: str) -> None:
-    from app.models import MODELS, TABLE_PREFIX
+    from app.models import MODELS
 
-    names = [model.Meta.table_name.removeprefix(f"{TABLE_PREFIX}-") for model in MODELS]
+    names = [model.Meta.table_suffix for model in MODELS]
     expected = [f"arn:aws:dynamodb:*:*:table/spotify-api-{stage}-{name}" for name in names]
     assert sorted(_stage_tables(stage)) == sorted(expected), "a model's table is missing or extra"
 

@@ -119,7 +119,12 @@ def test_db_create_creates_a_missing_table(runner):
     assert list(result.values()).count("created") == 1
 
 
-def test_stopped_dynamodb_is_reported_fast_and_health_stays_up(client, dynamodb):
+@pytest.fixture
+def short_breaker(monkeypatch):
+    monkeypatch.setenv("DYNAMODB_BREAKER_SECONDS", "0.5")
+
+
+def test_stopped_dynamodb_is_reported_fast_and_health_stays_up(short_breaker, client, dynamodb):
     dynamodb.stop()
     try:
         started = time.perf_counter()
@@ -131,4 +136,5 @@ def test_stopped_dynamodb_is_reported_fast_and_health_stays_up(client, dynamodb)
         assert client.get("/health").status_code == 200
     finally:
         dynamodb.start()
+    time.sleep(0.5)  # this container's breaker stays open for DYNAMODB_BREAKER_SECONDS
     assert client.get("/api/status").get_json()["dynamodb"]["reachable"] is True

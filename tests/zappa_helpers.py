@@ -30,7 +30,11 @@ def scheduled_event(function: str, stage: str = "dev") -> dict:
 
 @contextmanager
 def lambda_handler(workdir: Path, stage: str = "dev") -> Iterator[object]:
-    """A fresh zappa.handler.LambdaHandler loading `zappa_settings` generated for `stage`."""
+    """A fresh zappa.handler.LambdaHandler loading `zappa_settings` generated for `stage`.
+
+    The stage's settings are kept, but its tables are the test session's (same prefix), so the
+    test can arrange and check data where the handler's app reads and writes it.
+    """
     subprocess.run(
         [
             str(Path(sys.executable).parent / "zappa"),
@@ -44,6 +48,8 @@ def lambda_handler(workdir: Path, stage: str = "dev") -> Iterator[object]:
         capture_output=True,
         timeout=120,
     )
+    with (workdir / "zappa_settings.py").open("a") as settings:
+        settings.write(f"ENVIRONMENT_VARIABLES['TABLE_PREFIX'] = {os.environ['TABLE_PREFIX']!r}\n")
     from zappa.handler import LambdaHandler
 
     saved_env, saved_path = dict(os.environ), list(sys.path)

@@ -207,9 +207,7 @@ def dispatch(artist_id: str) -> None:
     """Run the build off the request path: Lambda async task, a thread, or inline."""
     mode = current_app.config["BUILD_MODE"]
     if mode == "auto":
-        import os
-
-        mode = "lambda" if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else "thread"
+        mode = "lambda" if current_app.config["ON_LAMBDA"] else "thread"
     if mode == "lambda":
         from zappa.asynchronous import run
 

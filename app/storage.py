@@ -1,0 +1,158 @@
+"""How the models reach DynamoDB: one shared connection, short timeouts, a breaker, a deadline.
+
+A stalled DynamoDB must not hold a visitor: calls time out fast and are never retried by the
+SDK, the first timeout opens this container's breaker so the calls after it fail at once, and no
+request spends more than its deadline waiting for storage. A skipped call raises a botocore
+connection error, which PynamoDB reports as its usual PynamoDBException.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import (
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
+from pynamodb.connection import Connection
+
+# Failures that mean the store is unreachable or stalled (not a refused or conditional write).
+_UNREACHABLE = (
+    ConnectTimeoutError,
+    ReadTimeoutError,
+    EndpointConnectionError,
+    ConnectionClosedError,
+)
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """Where DynamoDB is and how long to wait for it; create_app builds this from Config."""
+
+    host: str | None = None
+    region: str = "us-east-1"
+    connect_timeout: float = 0.5
+    read_timeout: float = 1.0
+    max_retries: int = 0
+    local_credentials: bool = False  # a local DynamoDB-compatible server takes any credentials
+    breaker_seconds: float = 5.0
+    request_deadline: float = 2.0
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> StoreSettings:
+        return cls(
+            host=config["DYNAMODB_HOST"] or None,
+            region=config["AWS_REGION"],
+            connect_timeout=config["DYNAMODB_CONNECT_TIMEOUT"],
+            read_timeout=config["DYNAMODB_READ_TIMEOUT"],
+            max_retries=config["DYNAMODB_MAX_RETRIES"],
+            local_credentials=config["DYNAMODB_LOCAL_CREDENTIALS"],
+            breaker_seconds=config["DYNAMODB_BREAKER_SECONDS"],
+            request_deadline=config["STORAGE_DEADLINE"],
+        )
+
+
+class StoreSkipped(BotocoreConnectionError):
+    """Not sent: the breaker is open or the request's storage deadline has passed."""
+
+    fmt = "DynamoDB call skipped: {reason}"
+
+
+class Breaker:
+    """This container's view of DynamoDB: open for a while after a timeout, then try again."""
+
+    def __init__(self) -> None:
+        self.open_until = 0.0
+        self._lock = threading.Lock()
+
+    def is_open(self) -> bool:
+        return time.monotonic() < self.open_until
+
+    def trip(self, seconds: float) -> None:
+        with self._lock:
+            self.open_until = max(self.open_until, time.monotonic() + seconds)
+
+    def reset(self) -> None:
+        self.open_until = 0.0
+
+
+breaker = Breaker()
+_settings = StoreSettings()
+_deadline: ContextVar[float | None] = ContextVar("storage_deadline", default=None)
+_shared: list[Connection] = []
+_shared_lock = threading.Lock()
+
+
+def configure(settings: StoreSettings) -> None:
+    """Use these settings from now on (connections are rebuilt on next use)."""
+    global _settings
+    _settings = settings
+    _shared.clear()
+    breaker.reset()
+
+
+def settings() -> StoreSettings:
+    return _settings
+
+
+def start_deadline() -> None:
+    """Give the current request its storage deadline (cleared by end_deadline)."""
+    _deadline.set(time.monotonic() + _settings.request_deadline)
+
+
+def end_deadline() -> None:
+    _deadline.set(None)
+
+
+def _before_send(**_: Any) -> None:
+    if breaker.is_open():
+        raise StoreSkipped(reason="breaker open")
+    deadline = _deadline.get()
+    if deadline is not None and time.monotonic() > deadline:
+        raise StoreSkipped(reason="request deadline passed")
+
+
+def _after_error(exception: BaseException | None = None, **_: Any) -> None:
+    if isinstance(exception, _UNREACHABLE):
+        breaker.trip(_settings.breaker_seconds)
+
+
+class GuardedConnection(Connection):
+    """PynamoDB's Connection whose botocore client consults the breaker and the deadline."""
+
+    @property
+    def client(self) -> Any:
+        client = super().client
+        # PynamoDB builds a new client when the old one's credentials ran out: guard each one.
+        if getattr(self, "_guarded", None) is not client:
+            client.meta.events.register("before-send.dynamodb", _before_send)
+            client.meta.events.register("after-call-error.dynamodb", _after_error)
+            self._guarded = client
+        return client
+
+
+def shared_connection() -> Connection:
+    """One connection (one botocore client) for every table, built from the settings."""
+    with _shared_lock:
+        if not _shared:
+            local = "local" if _settings.local_credentials else None
+            _shared.append(
+                GuardedConnection(
+                    region=_settings.region,
+                    host=_settings.host,
+                    connect_timeout_seconds=_settings.connect_timeout,
+                    read_timeout_seconds=_settings.read_timeout,
+                    max_retry_attempts=_settings.max_retries,
+                    aws_access_key_id=local,
+                    aws_secret_access_key=local,
+                )
+            )
+        return _shared[0]
