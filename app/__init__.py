@@ -9,9 +9,10 @@ from app.config import Config
 
 def create_app(config_class: type[Config] = Config) -> Flask:
     """Build a configured app; does no I/O, so it is cheap on a Lambda cold start."""
-    from app import cli, db, errors, log, models
+    from app import cli, db, dispatchers, errors, log, models
     from app.extensions import api, cache, cors
-    from app.routes import register_blueprints, site
+    from app.routes import http_cache, register_blueprints, site
+    from app.services import dispatch
     from app.spotify import gateway
 
     settings = config_class()
@@ -30,7 +31,9 @@ def create_app(config_class: type[Config] = Config) -> Flask:
         expose_headers=["Age", "ETag", "Retry-After", "X-Request-Id"],
         max_age=3600,
     )
+    app.after_request(http_cache.vary_by_origin)
     gateway.init_app(app)
+    dispatch.install(app, dispatchers.dispatch_build)
     api.init_app(app)
     register_blueprints(api)
     # The demo website is not part of the API: a plain Flask blueprint, left out of /openapi.json.

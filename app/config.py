@@ -66,7 +66,8 @@ class Config:
         self.DYNAMODB_LOCAL_CREDENTIALS = bool(self.DYNAMODB_HOST) and not _str(
             env, "AWS_ACCESS_KEY_ID"
         )
-        self.ON_LAMBDA = bool(_str(env, "AWS_LAMBDA_FUNCTION_NAME"))
+        self.LAMBDA_FUNCTION_NAME = _str(env, "AWS_LAMBDA_FUNCTION_NAME")  # Lambda sets it
+        self.ON_LAMBDA = bool(self.LAMBDA_FUNCTION_NAME)
 
         self.SPOTIFY_CLIENT_ID = _str(env, "SPOTIFY_CLIENT_ID")
         self.SPOTIFY_CLIENT_SECRET = _str(env, "SPOTIFY_CLIENT_SECRET")
@@ -82,6 +83,13 @@ class Config:
         # Request-path calls: short, so a stalled Spotify costs a visitor at most this long.
         self.SPOTIFY_TIMEOUT = _float(env, "SPOTIFY_TIMEOUT", 1.5)
         self.SPOTIFY_DAILY_BUDGET = _int(env, "SPOTIFY_DAILY_BUDGET", 600)
+        # Shares of the daily budget: listening keeps its reserve whatever search and builds do.
+        self.BUDGET_LISTENING_RESERVE = _float(env, "BUDGET_LISTENING_RESERVE", 0.4)
+        self.BUDGET_SEARCH_SHARE = _float(env, "BUDGET_SEARCH_SHARE", 0.1)
+        self.BUDGET_BUILD_SHARE = _float(env, "BUDGET_BUILD_SHARE", 0.5)
+        # Uncached work (a new search, a new artist) each visitor may cause per window.
+        self.VISITOR_UNCACHED_LIMIT = _int(env, "VISITOR_UNCACHED_LIMIT", 20)
+        self.VISITOR_WINDOW_SECONDS = _int(env, "VISITOR_WINDOW_SECONDS", 600)
         self.SPOTIFY_AUDIO_FEATURES = _bool(env, "SPOTIFY_AUDIO_FEATURES")
         self.SAMPLE_MODE = _bool(env, "SAMPLE_MODE")
 
@@ -129,7 +137,16 @@ class Config:
         return missing
 
     def validate(self) -> None:
-        """Fail fast at start-up when a required secret is missing."""
+        """Fail fast at start-up when a required secret is missing or the shares do not add up."""
+        shares = (self.BUDGET_LISTENING_RESERVE, self.BUDGET_SEARCH_SHARE, self.BUDGET_BUILD_SHARE)
+        if any(not 0 <= s <= 1 for s in shares) or self.BUDGET_SEARCH_SHARE > 1 - shares[0]:
+            raise ConfigError(
+                "BUDGET_LISTENING_RESERVE, BUDGET_SEARCH_SHARE and BUDGET_BUILD_SHARE are "
+                "fractions of SPOTIFY_DAILY_BUDGET (0 to 1), and search cannot exceed what the "
+                "listening reserve leaves."
+            )
+        if self.VISITOR_WINDOW_SECONDS <= 0:
+            raise ConfigError("VISITOR_WINDOW_SECONDS must be positive")
         missing = self.missing_settings()
         if missing:
             raise ConfigError(

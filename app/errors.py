@@ -49,8 +49,24 @@ class Forbidden(AppError):
     status, code, message = 403, "forbidden", "You are not allowed to do that."
 
 
+class CrossSiteRefused(AppError):
+    status, code = 403, "cross_site_refused"
+    message = "This action is accepted only from the service's own pages."
+
+
 class NotFound(AppError):
     status, code, message = 404, "not_found", "The requested resource does not exist."
+
+
+class TooManyRequests(AppError):
+    """A visitor asked for too much uncached work; Retry-After says when they may again."""
+
+    status, code = 429, "rate_limited"
+    message = "Too many requests for uncached data from your address; try again later."
+
+    def __init__(self, retry_after: int, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.headers["Retry-After"] = str(max(1, int(retry_after)))
 
 
 class ServiceUnavailable(AppError):

@@ -35,6 +35,21 @@ _SECRET_PARAM = re.compile(
 T = TypeVar("T")
 
 
+class SpotipyErrors(logging.Filter):
+    """spotipy logs every upstream 4xx at ERROR with the URL and its parameters (a visitor's
+    search text among them): keep it a WARNING that names the method, path and status only."""
+
+    _LINE = re.compile(r"HTTP Error for (\S+) to (\S+?)(?:\?\S*)? with Params: .* returned (\d+)")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        match = self._LINE.match(record.getMessage())
+        if match:
+            method, url, status = match.groups()
+            record.msg, record.args = "spotify answered %s to %s %s", (status, method, url)
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def redact(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """Blank credential query parameters in every text field of a record."""
     for key, value in event.items():
@@ -76,6 +91,9 @@ def configure_logging(level: str) -> None:
     root.setLevel(level)
     for name in _QUIET:
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    spotipy = logging.getLogger("spotipy.client")
+    if not any(isinstance(f, SpotipyErrors) for f in spotipy.filters):
+        spotipy.addFilter(SpotipyErrors())
     structlog.configure(
         processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),

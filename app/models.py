@@ -6,7 +6,10 @@ a container builds one botocore client, not one per table.
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import (
@@ -22,7 +25,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.connection import TableConnection
-from pynamodb.exceptions import TableError
+from pynamodb.exceptions import DeleteError, PutError, TableError
 from pynamodb.models import Model
 
 from app import storage
@@ -96,6 +99,55 @@ class Counter(BaseModel):
     expires_at = TTLAttribute(null=True)
 
 
+class DailyCalls(BaseModel):
+    """Calls to one upstream on one UTC day, in total and by budget share."""
+
+    Meta = _meta("daily-calls")
+
+    name = UnicodeAttribute(hash_key=True)  # "<upstream>#YYYY-MM-DD"
+    total = NumberAttribute(default=0)
+    listening = NumberAttribute(null=True)
+    search = NumberAttribute(null=True)
+    builds = NumberAttribute(null=True)
+    token = NumberAttribute(null=True)
+    others = NumberAttribute(null=True)  # search + builds: what may never touch the reserve
+    expires_at = TTLAttribute(null=True)
+
+
+class Lease(BaseModel):
+    """A short exclusive claim every container respects (one refresh at a time); it lapses."""
+
+    Meta = _meta("leases")
+
+    name = UnicodeAttribute(hash_key=True)
+    until = NumberAttribute()  # epoch seconds
+    holder = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+    @classmethod
+    def take(cls, name: str, seconds: float) -> str | None:
+        """Claim `name` for `seconds` unless someone holds it; the holder id, or None."""
+        now, holder = time.time(), uuid.uuid4().hex
+        lease = cls(name, until=now + seconds, holder=holder)
+        lease.expires_at = datetime.fromtimestamp(now + seconds + 3600, UTC)
+        try:
+            lease.save(condition=cls.name.does_not_exist() | (cls.until < now))
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return None
+            raise
+        return holder
+
+    @classmethod
+    def release(cls, name: str, holder: str) -> None:
+        """Let go of a claim early, only if it is still ours."""
+        try:
+            cls(name).delete(condition=cls.holder == holder)
+        except DeleteError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+
+
 class CircuitState(BaseModel):
     """An upstream's circuit breaker, shared by every container so all obey one Retry-After."""
 
@@ -133,7 +185,7 @@ class TrackFeatures(BaseModel):
     fetched_at = UTCDateTimeAttribute()
 
 
-class AlbumTrack(MapAttribute):
+class StoredTrack(MapAttribute):
     """A track as listed on its album, enough to chart it without another Spotify call."""
 
     id = UnicodeAttribute(null=True)
@@ -157,9 +209,10 @@ class ArtistAlbum(BaseModel):
     total_tracks = NumberAttribute(default=0)
     image_url = UnicodeAttribute(null=True)
     position = NumberAttribute(default=0)
-    tracks = ListAttribute(of=AlbumTrack, null=True)
+    tracks = ListAttribute(of=StoredTrack, null=True)
     tracks_complete = BooleanAttribute(default=False)
     next_tracks_offset = NumberAttribute(default=0)
+    track_pages = NumberAttribute(default=0)  # pages fetched: capped, whatever `next` says
 
 
 class ArtistCatalog(BaseModel):
@@ -176,11 +229,14 @@ class ArtistCatalog(BaseModel):
     albums_total = NumberAttribute(null=True)
     albums_listed = BooleanAttribute(default=False)
     next_albums_offset = NumberAttribute(default=0)
+    album_pages = NumberAttribute(default=0)  # pages fetched: capped, whatever `next` says
     albums_done = NumberAttribute(default=0)
     tracks = NumberAttribute(default=0)
     features_found = NumberAttribute(default=0)
     features_done = BooleanAttribute(default=False)
     message = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)  # why it waits: budget | rate_limited | ...unavailable
+    invalid_ids = NumberAttribute(default=0)  # upstream ids that were not Spotify ids, skipped
     retry_at = NumberAttribute(null=True)
     updated_at = UTCDateTimeAttribute(null=True)
     ready_at = UTCDateTimeAttribute(null=True)
@@ -192,6 +248,8 @@ MODELS: tuple[type[BaseModel], ...] = (
     OwnerToken,
     OAuthState,
     Counter,
+    DailyCalls,
+    Lease,
     CircuitState,
     CacheEntry,
     TrackFeatures,

@@ -55,7 +55,8 @@ def build_artist(artist_id: str) -> dict[str, Any]:
     """
     from pynamodb.exceptions import DoesNotExist
 
-    from app.services import catalog, catalog_build
+    from app.services import catalog_build
+    from app.services.dispatch import dispatch
 
     app = _app()
     with app.app_context():
@@ -68,7 +69,7 @@ def build_artist(artist_id: str) -> dict[str, Any]:
             log.warning("build task for an unknown catalog", extra={"artist_id": artist_id})
             return {"artist_id": artist_id, "status": "missing", "ran": False}
         if ran and catalog_build.needs_run(result):
-            catalog.dispatch(artist_id)
+            dispatch(artist_id)
         return {"artist_id": artist_id, "status": result.status, "ran": ran}
 
 

@@ -154,7 +154,7 @@ def simulate() -> dict:
                 with app.app_context():
                     owner.refresh_if_due(45)
         with app.app_context():
-            counted = app.extensions["spotify"].guard.usage().calls
+            counted = app.extensions["spotify"].usage().calls
     delays = [shown[p.track["id"]] - p.start for p in plays if p.track["id"] in shown]
     missed = sum(1 for p in plays if p.track["id"] not in shown)
     return {

@@ -45,6 +45,9 @@ def store_owner_token(app, *, expires_in: int = 3600, refresh_token: str = "refr
         "refresh_token": refresh_token,
         "scope": app.config["SPOTIFY_SCOPES"],
     }
+    from app.spotify.auth import Grant
+    from app.spotify.gateway import gateway
+
     with app.app_context():
-        app.extensions["spotify"].auth.store.connect(OWNER_ID, token)
+        gateway().connect(Grant(OWNER_ID, None, token))
     return token

@@ -226,7 +226,7 @@ def test_a_refused_async_invoke_leaves_the_build_queued_for_the_schedule(
         raise RuntimeError("Rate exceeded")
 
     monkeypatch.setenv("BUILD_MODE", "lambda")
-    monkeypatch.setattr(zappa.asynchronous, "run", refused)
+    monkeypatch.setattr(zappa.asynchronous.LambdaAsyncResponse, "send", refused)
     app = create_app(TestingConfig)
     store_owner_token(app, expires_in=10**7)
     disco = sp.discography("refused", 3, tracks_per_album=4)
@@ -275,7 +275,7 @@ def test_expired_snapshot_refresh_only_fetches_new_albums(monkeypatch, spotify_e
     assert refreshed.status_code == 200 and len(body["tracks"]) == 13 * 6
     new_album = next(a for a in new.albums if a["id"] not in {x["id"] for x in old.albums})
     track_calls = [u for u in server.calls if "/tracks" in u and u not in built]
-    assert track_calls == [f"{API}/albums/{new_album['id']}/tracks?limit=50&offset=0"]
+    assert track_calls == [f"{API}/albums/{new_album['id']}/tracks/?limit=50&offset=0"]
     assert server.kinds["features"] == 2 + 1  # 72 ids in two batches, then the 6 new ones
 
 
@@ -313,7 +313,7 @@ def test_search_artists(connected, spotify):
         json=answer,
         match=[
             matchers.query_param_matcher(
-                {"q": "search", "type": "artist", "limit": "5", "offset": "0"}
+                {"q": "search", "type": "artist", "limit": "10", "offset": "0"}
             )
         ],
     )

@@ -192,10 +192,10 @@ def test_invalid_grant_puts_the_service_in_reauthorization_state(owner_app, spot
     status = client.get("/api/status").get_json()["token"]
     assert status["present"] is True
     with owner_app.app_context():
-        from app.services import owner
+        from app.services.connection import require_connection
 
         with pytest.raises(Exception) as info:
-            owner.access_guard()
+            require_connection()
     assert info.value.code == "reauthorization_required" and info.value.status == 503
     status = client.get("/api/status").get_json()["token"]
     assert status["reauth_required"] is True and status["reauth_reason"] == "invalid_grant"

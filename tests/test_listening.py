@@ -105,7 +105,7 @@ def test_recently_played_and_top_slice_one_cached_page(connected, spotify):
     spotify.get(
         f"{TOP_URL}/artists",
         json=answer,
-        match=[matchers.query_param_matcher({"time_range": "short_term", "limit": "50"})],
+        match=[matchers.query_param_matcher({"time_range": "short_term", "limit": "50", "offset": "0"})],
     )
     client = connected.test_client()
     assert len(client.get("/api/recently-played?limit=2").get_json()["items"]) == 2
@@ -122,7 +122,7 @@ def test_top_tracks_default_range(connected, spotify):
     spotify.get(
         f"{TOP_URL}/tracks",
         json=sp.top_tracks(tracks, limit=50),
-        match=[matchers.query_param_matcher({"time_range": "medium_term", "limit": "50"})],
+        match=[matchers.query_param_matcher({"time_range": "medium_term", "limit": "50", "offset": "0"})],
     )
     body = connected.test_client().get("/api/top/tracks").get_json()
     assert body["time_range"] == "medium_term" and body["items"][0]["title"] == "Title t0"
@@ -212,7 +212,7 @@ def test_quota_exceeded_serves_stale_fast_and_stops_calling(spotify_env, spotify
 
 def test_a_failed_refresh_does_not_hold_the_refresh_lock(connected, spotify):
     """After a short 429 passes, the very next request refreshes: no lock left behind."""
-    from app.services.cached import LOCK_SECONDS
+    from app.services.freshness import LEASE_SECONDS
 
     spotify.get(RECENT_URL, json=recent_answer())
     limited = {"error": {"status": 429, "message": "API rate limit exceeded"}}
@@ -223,7 +223,7 @@ def test_a_failed_refresh_does_not_hold_the_refresh_lock(connected, spotify):
         clock.shift(20 * 60)
         assert client.get("/api/recently-played").get_json()["stale"] is True
         clock.shift(3)  # the breaker's 2 s are over; the lock's would not be
-        assert LOCK_SECONDS > 3
+        assert LEASE_SECONDS > 3
         spotify.get(RECENT_URL, json=recent_answer())
         assert client.get("/api/recently-played").get_json()["stale"] is False
     assert len(spotify.calls) == 3
@@ -297,9 +297,9 @@ def test_spent_budget_refuses_calls_and_stretches_ttl(monkeypatch, spotify_env, 
     assert int(refused.headers["Retry-After"]) > 0
     assert len(spotify.calls) == 2
     with app.app_context():
-        from app.services import quota
+        from app.services import budget
 
-        assert quota.stretch_factor() > 1.0
+        assert budget.stretch_factor() > 1.0
 
 
 def test_etag_and_304(connected, spotify):

@@ -12,7 +12,6 @@ from pynamodb.exceptions import PutError
 
 from app.cache_backend import DynamoDBCache
 from app.models import (
-    AlbumTrack,
     ArtistAlbum,
     ArtistCatalog,
     CacheEntry,
@@ -20,6 +19,7 @@ from app.models import (
     Counter,
     OAuthState,
     OwnerToken,
+    StoredTrack,
     TrackFeatures,
 )
 
@@ -68,7 +68,7 @@ def test_small_state_models_round_trip():
 
 def test_catalog_models_round_trip():
     ArtistCatalog("artist1", name="Band", status="building", albums_total=2).save()
-    track = AlbumTrack(id="t1", name="Song", track_number=1, disc_number=1, duration_ms=1000)
+    track = StoredTrack(id="t1", name="Song", track_number=1, disc_number=1, duration_ms=1000)
     ArtistAlbum("artist1", "album1", name="LP", album_type="album", tracks=[track]).save()
     TrackFeatures("t1", features={"energy": 0.5}, source="reccobeats", fetched_at=NOW).save()
     assert ArtistCatalog.get("artist1").status == "building"

@@ -4,26 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
-import marshmallow as ma
-from flask import current_app, redirect, session, url_for
+from flask import current_app, redirect, request, session, url_for
 
-from app.errors import Forbidden
+from app.errors import CrossSiteRefused, Forbidden
 from app.routes import Blueprint
+from app.schemas.auth import CallbackArgs, ConnectedSchema
 from app.services import owner
 
 blp = Blueprint("auth", __name__, url_prefix="/auth", description="Owner authorization.")
-
-
-class CallbackArgs(ma.Schema):
-    code = ma.fields.String()
-    state = ma.fields.String()
-    error = ma.fields.String()
-
-
-class ConnectedSchema(ma.Schema):
-    connected = ma.fields.Boolean(required=True)
-    user_id = ma.fields.String()
-    display_name = ma.fields.String(allow_none=True)
 
 
 def redirect_uri() -> str:
@@ -56,6 +44,7 @@ def callback(args):
     """Finish login: only the configured owner's account is stored."""
     result = owner.finish_login(
         redirect_uri(),
+        current_app.config["SPOTIFY_OWNER_ID"],
         state=args.get("state"),
         expected_state=session.pop("oauth_state", None),
         code=args.get("code"),
@@ -65,10 +54,25 @@ def callback(args):
     return result
 
 
+def _same_site() -> bool:
+    """Whether a state-changing request comes from this service's own pages (or no browser).
+
+    SameSite=Lax cookies still travel from sibling subdomains, so the browser's own account of
+    where the request started (Sec-Fetch-Site, else Origin) decides.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return origin is None or origin == request.host_url.rstrip("/")
+
+
 @blp.route("/disconnect", methods=["POST"])
 @blp.response(200, ConnectedSchema)
 def disconnect():
-    """Delete the stored token; only the owner's own logged-in browser may do this."""
+    """Delete the stored token; only the owner's own logged-in browser, from this site."""
+    if not _same_site():
+        raise CrossSiteRefused()
     if session.get("owner") != current_app.config["SPOTIFY_OWNER_ID"] or not session.get("owner"):
         raise Forbidden("Only the site owner, logged in through /auth/login, can disconnect.")
     owner.disconnect()

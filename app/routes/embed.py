@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Response
 
+from app import svg_card
 from app.errors import ServiceUnavailable
-from app.routes import Blueprint, svg_card
-from app.routes.http_cache import cached
+from app.routes import Blueprint
+from app.routes.http_cache import with_cache_headers
 from app.services import artwork, listening
 
 blp = Blueprint("embed", __name__, url_prefix="/api", description="Embeddable cards.")
@@ -41,4 +42,4 @@ def now_playing_svg():
         return response
     card = svg_card.describe(body, svg_card.now())
     image = artwork.data_uri(svg_card.artwork_url(body))
-    return cached(Response(svg_card.render(card, image), mimetype=SVG), served)
+    return with_cache_headers(Response(svg_card.render(card, image), mimetype=SVG), served)

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from app.services.cached import Served
+from app.services.freshness import Served
 
 
-def cached(response: Response, served: Served) -> Response:
+def with_cache_headers(response: Response, served: Served) -> Response:
     """Any body with Cache-Control/ETag/Age derived from the served envelope; 304 when unchanged."""
     response.cache_control.public = True
     response.cache_control.max_age = served.max_age
@@ -18,6 +18,11 @@ def cached(response: Response, served: Served) -> Response:
         if served.retry_after:
             response.headers["Retry-After"] = str(served.retry_after)
     return conditional(response)
+
+
+def cached_json(body: dict[str, Any], served: Served) -> Response:
+    """JSON with the envelope's caching headers; 304 when unchanged."""
+    return with_cache_headers(jsonify(body), served)
 
 
 def conditional(response: Response) -> Response:
@@ -32,6 +37,8 @@ def conditional(response: Response) -> Response:
     return response
 
 
-def cached_json(body: dict[str, Any], served: Served) -> Response:
-    """JSON with the envelope's caching headers; 304 when unchanged."""
-    return cached(jsonify(body), served)
+def vary_by_origin(response: Response) -> Response:
+    """Every /api/* answer varies by Origin (CORS headers differ), so shared caches keep apart."""
+    if request.path.startswith("/api/"):
+        response.vary.add("Origin")
+    return response

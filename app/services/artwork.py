@@ -1,8 +1,8 @@
 """Cover art as data URIs for the SVG card: an SVG shown as an <img> cannot load external images.
 
-Only Spotify's image CDN (fetched with a short timeout and a size cap) and the app's own bundled
-sample covers (read from disk) are accepted, so a track's image URL can never make the server
-fetch an arbitrary address.
+Only Spotify's image CDN (fetched through the gateway, with a deadline and a size cap) and the
+app's own bundled sample covers (read from disk) are accepted, so a track's image URL can never
+make the server fetch an arbitrary address.
 """
 
 from __future__ import annotations
@@ -12,19 +12,17 @@ import logging
 import re
 from pathlib import Path
 
-import requests
 from flask import current_app
 from pynamodb.exceptions import PynamoDBException
 
 from app.extensions import cache
-from app.services.cached import local_cache
+from app.services.freshness import local_cache
+from app.spotify import artwork
+from app.spotify.gateway import gateway
 
 log = logging.getLogger(__name__)
-SPOTIFY_IMAGE = re.compile(r"^https://i\.scdn\.co/image/[A-Za-z0-9]+$")
-SAMPLE_IMAGE = re.compile(r"^/static/sample/[A-Za-z0-9_-]+\.(svg|png|jpg)$")
-TYPES = {"image/jpeg", "image/png", "image/webp", "image/svg+xml"}
-MAX_BYTES = 200_000
-TIMEOUT = (1.0, 1.0)  # connect, each read: a stalled CDN costs one card about 2 s, then is cached
+SAMPLE_IMAGE = re.compile(r"/static/sample/[A-Za-z0-9_-]+\.(svg|png|jpg)")
+MAX_BYTES = artwork.MAX_BYTES
 KEEP = 7 * 24 * 3600
 KEEP_FAILURE = 300  # a broken image is retried after five minutes, not on every card
 FAILED = "-"
@@ -32,7 +30,7 @@ FAILED = "-"
 
 def data_uri(url: str | None) -> str | None:
     """The image as a data: URI, or None when it is not allowed or cannot be had."""
-    if not url or not (SPOTIFY_IMAGE.match(url) or SAMPLE_IMAGE.match(url)):
+    if not url or not (artwork.allowed(url) or SAMPLE_IMAGE.fullmatch(url)):
         return None
     key = f"artwork:{url}"
     local = local_cache("artwork", 16)  # the card is polled: most hits need no DynamoDB read
@@ -71,17 +69,5 @@ def _sample(url: str) -> str | None:
 
 
 def _fetch(url: str) -> str | None:
-    try:
-        with requests.get(url, timeout=TIMEOUT, stream=True, allow_redirects=False) as answer:
-            kind = answer.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            if answer.status_code != 200 or kind not in TYPES - {"image/svg+xml"}:
-                return None
-            content = b""
-            for chunk in answer.iter_content(16_384):
-                content += chunk
-                if len(content) > MAX_BYTES:
-                    return None
-    except requests.RequestException as exc:
-        log.warning("artwork fetch failed", extra={"error_type": type(exc).__name__})
-        return None
-    return _encode(content, kind)
+    found = gateway().artwork(url)
+    return _encode(*found) if found else None

@@ -2,8 +2,10 @@
 
 Every step saves what it fetched before asking for more, so a build cut short by a timeout, a
 429 or a crash resumes where it stopped and never fetches anything twice. A build spends at most
-a share of the day's Spotify budget, so a huge discography waits for tomorrow instead of
-starving the listening endpoints.
+the builds' share of the day's Spotify budget, so a huge discography waits for tomorrow instead
+of starving the listening endpoints. Paging stops when a page is empty, repeats the last one,
+reaches the total, or hits MAX_ALBUM_PAGES / MAX_TRACK_PAGES: an upstream that always links a
+next page cannot keep a build going.
 """
 
 from __future__ import annotations
@@ -16,15 +18,15 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from app.models import AlbumTrack, ArtistAlbum, ArtistCatalog, TrackFeatures
-from app.spotify import objects
-from app.spotify.errors import BudgetExceeded, UpstreamError
+from app.models import ArtistAlbum, ArtistCatalog, StoredTrack, TrackFeatures
+from app.spotify.discography import Page
+from app.spotify.errors import BudgetExceeded, RateLimited, UpstreamError
 from app.spotify.gateway import gateway
-from app.utc import seconds_to_midnight
 
 log = logging.getLogger(__name__)
-BUILD_SHARE = 0.5  # of the daily Spotify budget that catalog builds may use
 LEASE_SLACK = 30
+MAX_ALBUM_PAGES = 100  # 1,000 releases (10 a page): beyond any real artist
+MAX_TRACK_PAGES = 20  # 1,000 tracks on one release (50 a page)
 Progress = Callable[[ArtistCatalog], None]
 
 
@@ -85,7 +87,8 @@ def run_build(
         retry = max(int(exc.retry_after or 60), 1)
         catalog.status = "ready" if catalog.refreshing else "waiting"
         catalog.retry_at = time.time() + retry
-        catalog.message = _waiting_message(exc, retry)
+        catalog.reason = pause_reason(exc)
+        catalog.message = f"{PAUSED[catalog.reason]}; resuming in {retry} s."
         log.info(
             "catalog build paused",
             extra={"artist_id": artist_id, "retry_after": retry, "error_type": type(exc).__name__},
@@ -97,24 +100,28 @@ def run_build(
     return catalog, True
 
 
-def _waiting_message(exc: UpstreamError, retry: int) -> str:
+PAUSED = {
+    "budget": "Today's Spotify budget for catalog builds is spent",
+    "rate_limited": "Spotify asked for a pause",
+    "spotify_unavailable": "Spotify is unavailable",
+    "provider_unavailable": "The audio-features provider is unavailable",
+}
+
+
+def pause_reason(exc: UpstreamError) -> str:
+    """Why a build waits, as the 202 answer's machine-readable `reason` (a PAUSED key)."""
     if isinstance(exc, BudgetExceeded):
-        return f"Today's Spotify budget for catalog builds is spent; resuming in {retry} s."
-    return f"Paused: {type(exc).__name__} ({exc.reason or exc.status}); resuming in {retry} s."
+        return "budget"
+    if exc.upstream == "reccobeats":
+        return "provider_unavailable"
+    if isinstance(exc, RateLimited) or exc.reason in ("RATE_LIMITED", "QUOTA_EXCEEDED"):
+        return "rate_limited"
+    return "spotify_unavailable"
 
 
-def check_budget() -> None:
-    """Refuse a build call once builds have spent their share of today's Spotify budget."""
-    usage = gateway().guard.usage()
-    if usage.budget and usage.calls >= usage.budget * BUILD_SHARE:
-        raise BudgetExceeded("build share spent", retry_after=seconds_to_midnight(time.time()))
-
-
-def _check(deadline: float, spotify: bool = True) -> None:
+def _check(deadline: float) -> None:
     if time.time() >= deadline:
         raise SliceOver()
-    if spotify:
-        check_budget()
 
 
 def stored_album_ids(artist_id: str) -> set[str]:
@@ -122,9 +129,7 @@ def stored_album_ids(artist_id: str) -> set[str]:
     return {a.album_id for a in ArtistAlbum.query(artist_id, attributes_to_get=["album_id"])}
 
 
-def store_releases(
-    catalog: ArtistCatalog, page: objects.Page, known: set[str] | None = None
-) -> None:
+def store_releases(catalog: ArtistCatalog, page: Page, known: set[str] | None = None) -> None:
     """Save one page of releases, skipping ones already stored (a refresh keeps their tracks)."""
     known = stored_album_ids(catalog.artist_id) if known is None else known
     position = catalog.next_albums_offset
@@ -149,18 +154,24 @@ def store_releases(
     catalog.image_url = catalog.image_url or next((r.image_url for r in page.items), None)
     catalog.albums_total = page.total
     catalog.next_albums_offset = position + len(page.items)
-    catalog.albums_listed = not page.has_next
+    catalog.album_pages = int(catalog.album_pages or 0) + 1
+    catalog.albums_listed = not page.has_next or catalog.album_pages >= MAX_ALBUM_PAGES
+    _note_invalid(catalog, page)
 
 
 def _list_releases(catalog: ArtistCatalog, deadline: float, report: Progress) -> None:
     if catalog.albums_listed:
         return
     gw, known = gateway(), stored_album_ids(catalog.artist_id)  # read once per run, not per page
+    previous: tuple[str, ...] = ()
     while not catalog.albums_listed:
         _check(deadline)
-        store_releases(
-            catalog, gw.releases(catalog.artist_id, int(catalog.next_albums_offset)), known
-        )
+        page = gw.releases(catalog.artist_id, int(catalog.next_albums_offset))
+        store_releases(catalog, page, known)
+        ids = tuple(r.id for r in page.items)
+        if ids and ids == previous:  # the same page again: the upstream is looping, not paging
+            catalog.albums_listed = True
+        previous = ids
         catalog.save()
         report(catalog)
 
@@ -172,8 +183,16 @@ def _fetch_tracks(catalog: ArtistCatalog, deadline: float, report: Progress) -> 
         while not album.tracks_complete:
             _check(deadline)
             page = gw.album_tracks(album.album_id, int(album.next_tracks_offset))
+            seen = {t.id for t in album.tracks or [] if t.id}
+            repeated = bool(page.items) and all(t.id and t.id in seen for t in page.items)
+            album.track_pages = int(album.track_pages or 0) + 1
+            _note_invalid(catalog, page)
+            if repeated:  # the same page again: the upstream is looping, not paging
+                album.tracks_complete = True
+                album.save()
+                break
             album.tracks = (album.tracks or []) + [
-                AlbumTrack(
+                StoredTrack(
                     id=t.id,
                     name=t.name,
                     track_number=t.track_number,
@@ -184,7 +203,7 @@ def _fetch_tracks(catalog: ArtistCatalog, deadline: float, report: Progress) -> 
                 for t in page.items
             ]
             album.next_tracks_offset += len(page.items)
-            album.tracks_complete = not page.has_next
+            album.tracks_complete = not page.has_next or album.track_pages >= MAX_TRACK_PAGES
             album.save()
             catalog.tracks = (catalog.tracks or 0) + len(page.items)
         catalog.albums_done = (catalog.albums_done or 0) + 1
@@ -192,8 +211,17 @@ def _fetch_tracks(catalog: ArtistCatalog, deadline: float, report: Progress) -> 
         report(catalog)
 
 
+def _note_invalid(catalog: ArtistCatalog, page: Page) -> None:
+    if page.invalid_ids:
+        catalog.invalid_ids = int(catalog.invalid_ids or 0) + page.invalid_ids
+        log.warning(
+            "upstream ids that are not Spotify ids skipped",
+            extra={"artist_id": catalog.artist_id, "count": page.invalid_ids},
+        )
+
+
 def _fetch_features(catalog: ArtistCatalog, deadline: float, report: Progress) -> None:
-    provider = gateway().features
+    gw = gateway()
     ids = [t.id for a in ArtistAlbum.query(catalog.artist_id) for t in a.tracks or [] if t.id]
     known = known_features(ids)
     retry_before = _now() - timedelta(days=current_app.config["CATALOG_TTL_DAYS"])
@@ -205,10 +233,11 @@ def _fetch_features(catalog: ArtistCatalog, deadline: float, report: Progress) -
     catalog.features_found = sum(
         1 for i in set(ids) if i in known and known[i].features is not None
     )
-    for start in range(0, len(todo), provider.batch_size):
-        _check(deadline, spotify=provider.name == "spotify")
-        batch = todo[start : start + provider.batch_size]
-        found = provider.fetch(batch)
+    size = gw.features_batch_size
+    for start in range(0, len(todo), size):
+        _check(deadline)
+        batch = todo[start : start + size]
+        found = gw.audio_features(batch)
         with TrackFeatures.batch_write() as writer:
             for track_id in batch:
                 row = found.get(track_id) or {}
@@ -217,7 +246,7 @@ def _fetch_features(catalog: ArtistCatalog, deadline: float, report: Progress) -
                         track_id,
                         features=row.get("features"),
                         isrc=row.get("isrc"),
-                        source=provider.name if row else None,
+                        source=gw.features_source if row else None,
                         fetched_at=_now(),
                     )
                 )
@@ -235,11 +264,7 @@ def known_features(track_ids: list[str]) -> dict[str, TrackFeatures]:
 
 def _finish(catalog: ArtistCatalog) -> None:
     ttl = current_app.config["CATALOG_TTL_DAYS"] * 86400
-    catalog.status, catalog.refreshing, catalog.message, catalog.retry_at = (
-        "ready",
-        False,
-        None,
-        None,
-    )
+    catalog.status, catalog.refreshing = "ready", False
+    catalog.message, catalog.reason, catalog.retry_at = None, None, None
     catalog.ready_at = _now()
     catalog.expires_at = time.time() + ttl

@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from app.errors import AppError
-from app.services import quota
-from app.services.cached import Envelope, Served, serve
+from app.services import budget
+from app.services.connection import owner_key, require_connection
+from app.services.freshness import Envelope, Served, answer, serve
 from app.spotify import objects
 from app.spotify.gateway import gateway
-from app.utc import iso_utc
 
 PAGE_MAX = 50
 RECENT_TTL = 15 * 60
@@ -25,35 +25,36 @@ TRACK_END_SLACK = 3  # seconds after the predicted end, so the next track has st
 IDLE_TTLS = (60, 120, 300, 600)  # back off while nothing plays
 
 
-def _envelope_json(served: Served, data: Any) -> dict[str, Any]:
-    env = served.envelope
-    return {
-        **data,
-        "fetched_at": iso_utc(env.fetched_at),
-        "source": env.source,
-        "stale": served.stale,
-    }
+TIME_RANGES = ("short_term", "medium_term", "long_term")
+
+
+def cache_keys(generation: int) -> list[str]:
+    """Every cache key of the owner's listening data under one login."""
+    names = ["now-playing", "recently-played"]
+    names += [f"top:{kind}:{term}" for kind in ("artists", "tracks") for term in TIME_RANGES]
+    return [owner_key(name, generation) for name in names]
 
 
 def recently_played(limit: int) -> tuple[dict[str, Any], Served]:
     """The owner's last plays, newest first."""
     served = _recent()
     items = served.envelope.data["items"][:limit]
-    return _envelope_json(served, {"items": items}), served
+    return answer(served, {"items": items}), served
 
 
 def _recent() -> Served:
     gw = gateway()
 
     def fetch(_: Envelope | None) -> tuple[Any, float, dict]:
+        require_connection()
         plays = gw.recently_played(PAGE_MAX)
         return (
             {"items": [objects.to_json(p) for p in plays]},
-            RECENT_TTL * quota.stretch_factor(),
+            RECENT_TTL * budget.stretch_factor(),
             {},
         )
 
-    return serve("recently-played", fetch, gw.source)
+    return serve(owner_key("recently-played"), fetch, gw.source)
 
 
 def top(kind: str, time_range: str, limit: int) -> tuple[dict[str, Any], Served]:
@@ -62,12 +63,13 @@ def top(kind: str, time_range: str, limit: int) -> tuple[dict[str, Any], Served]
     lookup = gw.top_artists if kind == "artists" else gw.top_tracks
 
     def fetch(_: Envelope | None) -> tuple[Any, float, dict]:
+        require_connection()
         items = [objects.to_json(i) for i in lookup(time_range, PAGE_MAX)]
-        return {"items": items}, TOP_TTL * quota.stretch_factor(), {}
+        return {"items": items}, TOP_TTL * budget.stretch_factor(), {}
 
-    served = serve(f"top:{kind}:{time_range}", fetch, gw.source)
+    served = serve(owner_key(f"top:{kind}:{time_range}"), fetch, gw.source)
     data = {"time_range": time_range, "items": served.envelope.data["items"][:limit]}
-    return _envelope_json(served, data), served
+    return answer(served, data), served
 
 
 def now_playing() -> tuple[dict[str, Any], Served]:
@@ -75,16 +77,17 @@ def now_playing() -> tuple[dict[str, Any], Served]:
     gw = gateway()
 
     def fetch(previous: Envelope | None) -> tuple[Any, float, dict]:
+        require_connection()
         playback = gw.now_playing()
         data = _playback_json(playback)
         idle = 0 if data["is_playing"] else (previous.state.get("idle", 0) + 1 if previous else 1)
         return data, _now_playing_ttl(playback, idle), {"idle": idle}
 
-    served = serve("now-playing", fetch, gw.source)
+    served = serve(owner_key("now-playing"), fetch, gw.source)
     data = dict(served.envelope.data)
     if not data["is_playing"] and data["item"] is None:
         data["last_played"] = _last_played()
-    return _envelope_json(served, data), served
+    return answer(served, data), served
 
 
 def _playback_json(playback: objects.Playback | None) -> dict[str, Any]:
@@ -100,7 +103,7 @@ def _playback_json(playback: objects.Playback | None) -> dict[str, Any]:
 
 def _now_playing_ttl(playback: objects.Playback | None, idle: int) -> float:
     """Expire near the predicted end of the item, never later than a cap; back off when idle."""
-    stretch = quota.stretch_factor()
+    stretch = budget.stretch_factor()
     if playback is None or not playback.is_playing:
         return IDLE_TTLS[min(idle, len(IDLE_TTLS)) - 1] * stretch
     duration = playback.item.duration_ms if playback.item else None

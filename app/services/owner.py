@@ -14,17 +14,16 @@ from app.errors import (
     AppError,
     InvalidArgument,
     InvalidState,
-    NotConnected,
     NotOwner,
-    ReauthorizationRequired,
     UpstreamUnavailable,
 )
 from app.models import OAuthState
-from app.spotify.auth import REFRESH_TOKEN_LIFETIME_DAYS, OwnerAuth
+from app.services import freshness, listening
+from app.spotify.auth import REFRESH_TOKEN_LIFETIME_DAYS
 from app.spotify.errors import (
     AuthorizationLost,
     BadRequestUpstream,
-    NoToken,
+    NotConfigured,
     UpstreamError,
 )
 from app.spotify.gateway import gateway
@@ -42,20 +41,18 @@ class SpotifyNotConfigured(AppError):
     message = "No Spotify app is configured (sample mode); set SPOTIFY_CLIENT_ID and friends."
 
 
-def _auth() -> OwnerAuth:
-    auth = gateway().auth
-    if auth is None:
+def _configured() -> None:
+    if gateway().source == "sample":
         raise SpotifyNotConfigured()
-    return auth
 
 
 def start_login(redirect_uri: str) -> tuple[str, str]:
     """Create a single-use state and return (authorize URL, state)."""
-    auth = _auth()
+    _configured()
     state = secrets.token_urlsafe(32)
     expires = datetime.now(UTC) + timedelta(seconds=STATE_TTL)
     OAuthState(state, expires_at=expires).save()
-    return auth.authorize_url(redirect_uri, state), state
+    return gateway().authorize_url(redirect_uri, state), state
 
 
 def _consume_state(state: str | None, expected: str | None) -> None:
@@ -71,6 +68,7 @@ def _consume_state(state: str | None, expected: str | None) -> None:
 
 def finish_login(
     redirect_uri: str,
+    owner_id: str,
     *,
     state: str | None,
     expected_state: str | None,
@@ -78,49 +76,42 @@ def finish_login(
     error: str | None,
 ) -> dict[str, Any]:
     """Check state, exchange the code and store the token if the account is the owner's."""
-    auth = _auth()
+    _configured()
     _consume_state(state, expected_state)
     if error or not code:
         raise InvalidArgument(f"Spotify did not authorize the app: {error or 'no code'}.")
+    gw = gateway()
     try:
-        grant = auth.exchange(redirect_uri, code)
+        grant = gw.exchange(redirect_uri, code)
     except BadRequestUpstream as exc:
         raise InvalidArgument("Spotify refused the authorization code; log in again.") from exc
     except UpstreamError as exc:
         raise UpstreamUnavailable(retry_after=exc.retry_after or 30) from exc
-    owner = auth.config["SPOTIFY_OWNER_ID"]
-    if grant.user_id != owner:
+    if grant.user_id != owner_id:
         log.warning("non-owner login refused")
         raise NotOwner()
-    auth.store.connect(grant.user_id, grant.token_info)
+    gw.connect(grant)
     log.info("owner connected")
     return {"connected": True, "user_id": grant.user_id, "display_name": grant.display_name}
 
 
 def disconnect() -> bool:
-    """Forget the owner's token; API endpoints then answer not_connected."""
-    return _auth().store.disconnect()
-
-
-def access_guard() -> None:
-    """Raise the right 503 when Spotify cannot be called on the owner's behalf."""
+    """Forget the owner's token and the listening data cached for it."""
+    _configured()
     gw = gateway()
-    if gw.auth is None:
-        return
-    try:
-        gw.auth.access_token()
-    except NoToken as exc:
-        raise NotConnected() from exc
-    except AuthorizationLost as exc:
-        raise ReauthorizationRequired() from exc
+    before = gw.generation()
+    deleted = gw.disconnect()
+    freshness.forget(listening.cache_keys(before))
+    return deleted
 
 
 def refresh_if_due(within_minutes: int) -> dict[str, Any]:
     """Refresh when the access token expires within the window; warn near the six-month limit."""
     gw = gateway()
-    if gw.auth is None:
+    try:
+        record = gw.owner_record(fresh=True)
+    except NotConfigured:
         return {"refreshed": False, "reason": "sample_mode"}
-    record = gw.auth.store.record(fresh=True)
     if record is None:
         return {"refreshed": False, "reason": "no_token"}
     if not record.token:
@@ -129,7 +120,7 @@ def refresh_if_due(within_minutes: int) -> dict[str, Any]:
     summary: dict[str, Any] = {"refreshed": False}
     if remaining < within_minutes * 60:
         try:
-            gw.auth.refresh()
+            gw.refresh_token()
             summary["refreshed"] = True
         except AuthorizationLost:
             summary["reason"] = "reauthorization_required"
@@ -142,16 +133,18 @@ def refresh_if_due(within_minutes: int) -> dict[str, Any]:
             "spotify refresh token expires soon; owner must log in again",
             extra={"days_left": days_left},
         )
-    summary.update({k: status[k] for k in ("access_token_expires_at", "refresh_token_days_left")})
+    summary.update(
+        {k: status.get(k) for k in ("access_token_expires_at", "refresh_token_days_left")}
+    )
     return summary
 
 
 def token_status() -> dict[str, Any]:
     """What is known about the stored token, never its value."""
-    gw = gateway()
-    if gw.auth is None:
+    try:
+        record = gateway().owner_record()
+    except NotConfigured:
         return {"present": False, "mode": "sample"}
-    record = gw.auth.store.record()
     if record is None:
         return {"present": False, "reauth_required": False}
     now = datetime.now(UTC)

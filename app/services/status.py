@@ -8,7 +8,7 @@ from typing import Any
 from pynamodb.exceptions import PynamoDBException
 
 from app import db
-from app.services import owner, quota
+from app.services import budget, owner
 
 
 def service_status(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -19,7 +19,7 @@ def service_status(config: Mapping[str, Any]) -> dict[str, Any]:
         "mode": "sample" if config["SAMPLE"] else "spotify",
         "dynamodb": db.ping(),
         "token": _safe(owner.token_status),
-        "spotify": _safe(quota.spotify_status),
+        "spotify": _safe(budget.spotify_status),
     }
 
 

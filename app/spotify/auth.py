@@ -6,22 +6,36 @@ interactive flow, and it never writes a `.cache` file because every handler is o
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pynamodb.exceptions import PynamoDBException
 from spotipy import Spotify, SpotifyException, SpotifyOauthError
 from spotipy.cache_handler import MemoryCacheHandler
 from spotipy.oauth2 import SpotifyOAuth
 
-from app.spotify.errors import AuthorizationLost, BadRequestUpstream, NoToken, UpstreamDown
-from app.spotify.session import GuardedSession
-from app.spotify.token_store import DynamoTokenStore, TokenConflict
+from app.models import Lease
+from app.spotify import raw
+from app.spotify.errors import (
+    AuthorizationLost,
+    BadRequestUpstream,
+    Malformed,
+    NoToken,
+    UpstreamDown,
+)
+from app.spotify.session import MALFORMED_COOLDOWN, GuardedSession
+from app.spotify.token_store import DynamoTokenStore, TokenConflict, check_token
 
 log = logging.getLogger(__name__)
 REFRESH_TOKEN_LIFETIME_DAYS = 182  # Spotify: refresh tokens expire six months after login
+REFRESH_LEASE = "token-refresh"
+REFRESH_LEASE_SECONDS = 5
+REFRESH_WAIT_SECONDS = 1.0  # how long another container's refresh is waited for
 
 
 @dataclass(frozen=True)
@@ -40,6 +54,7 @@ class OwnerAuth:
         self.config = config
         self.session = session
         self.store = DynamoTokenStore()
+        self._refresh_lock = threading.RLock()  # adopting a stored token may re-enter
 
     def _oauth(self, redirect_uri: str | None = None, cache_handler: Any = None) -> SpotifyOAuth:
         oauth = SpotifyOAuth(
@@ -69,7 +84,7 @@ class OwnerAuth:
             oauth.get_access_token(code, as_dict=False, check_cache=False)
         except SpotifyOauthError as exc:
             raise BadRequestUpstream(f"code exchange refused: {exc.error}", status=400) from exc
-        token_info = memory.get_cached_token()
+        token_info = check_token(memory.get_cached_token())
         client = Spotify(
             auth=token_info["access_token"],
             requests_session=self.session,
@@ -77,23 +92,47 @@ class OwnerAuth:
         )
         client.prefix = self.config["SPOTIFY_API_URL"] + "/"
         try:
-            me = client.me()
+            me = raw.decode(client.me(), raw.Me, "me")
         except SpotifyException as exc:
             raise UpstreamDown(
                 f"/me failed with {exc.http_status}", status=exc.http_status
             ) from exc
-        return Grant(me["id"], me.get("display_name"), token_info)
+        return Grant(me.id, me.display_name, token_info)
 
     def access_token(self) -> str:
         """A valid access token, refreshed when within a minute of expiry."""
         return self._valid_token()["access_token"]
 
-    def refresh(self) -> dict[str, Any]:
-        """Refresh now, whatever the expiry; returns the token now stored."""
+    def refresh(self, rejected: str | None = None) -> dict[str, Any]:
+        """Refresh now and return the token stored.
+
+        `rejected` is an access token Spotify just refused: when another thread or container has
+        already replaced it, that newer token is used instead of refreshing again.
+        """
+        if rejected is not None:
+            record = self.store.record(fresh=True)
+            token = dict(record.token) if record and record.token else None
+            if token and token["access_token"] != rejected and not self._expired(token):
+                return token
         return self._valid_token(force=True)
 
+    def _expired(self, token: dict[str, Any]) -> bool:
+        return bool(self._oauth().is_token_expired(token))
+
     def _valid_token(self, force: bool = False) -> dict[str, Any]:
-        record = self.store.record(fresh=force)
+        token = self._stored_token(fresh=force)
+        if not force and not self._expired(token):
+            return token
+        # One refresh per container at a time; the threads that waited use its result.
+        with self._refresh_lock:
+            if not force:
+                token = self._stored_token()
+                if not self._expired(token):
+                    return token
+            return self._refresh_once(token)
+
+    def _stored_token(self, fresh: bool = False) -> dict[str, Any]:
+        record = self.store.record(fresh=fresh)
         if record is None or not record.token:
             if record is not None and record.reauth_reason:
                 raise AuthorizationLost(record.reauth_reason)
@@ -101,14 +140,45 @@ class OwnerAuth:
         token = dict(record.token)
         if not set(self.config["SPOTIFY_SCOPES"].split()) <= set(token.get("scope", "").split()):
             raise AuthorizationLost("scope_changed")  # new scopes need a new consent
+        return token
+
+    def _refresh_once(self, token: dict[str, Any]) -> dict[str, Any]:
+        """Refresh, unless another container is already doing it: then wait for its token."""
+        try:
+            holder = Lease.take(REFRESH_LEASE, REFRESH_LEASE_SECONDS)
+        except PynamoDBException:
+            holder = "unleased"  # the store is unwell: refresh anyway, the save will tell
+        if holder is None:
+            newer = self._wait_for_refresh(token["access_token"])
+            if newer is not None:
+                return newer
+        try:
+            return self._refresh(token)
+        finally:
+            if holder not in (None, "unleased"):
+                with contextlib.suppress(PynamoDBException):
+                    Lease.release(REFRESH_LEASE, holder)
+
+    def _wait_for_refresh(self, old_access: str) -> dict[str, Any] | None:
+        deadline = time.monotonic() + REFRESH_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            record = self.store.record(fresh=True)
+            token = dict(record.token) if record and record.token else None
+            if token and token["access_token"] != old_access and not self._expired(token):
+                return token
+        return None
+
+    def _refresh(self, token: dict[str, Any]) -> dict[str, Any]:
         oauth = self._oauth()
-        if not force and not oauth.is_token_expired(token):
-            return token
         used_refresh_token = token["refresh_token"]
         try:
             return oauth.refresh_access_token(used_refresh_token)
         except TokenConflict:
             return self._adopt_stored()
+        except Malformed:
+            self.session.limiter.open_breaker(MALFORMED_COOLDOWN, "MALFORMED_TOKEN")
+            raise
         except SpotifyOauthError as exc:
             if exc.error != "invalid_grant":
                 raise UpstreamDown(f"token refresh failed: {exc.error}") from exc

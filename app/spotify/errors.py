@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class UpstreamError(Exception):
     """An upstream call failed; retry_after says how long to leave the upstream alone."""
@@ -13,11 +15,13 @@ class UpstreamError(Exception):
         status: int | None = None,
         retry_after: int = 0,
         reason: str | None = None,
+        upstream: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
         self.reason = reason
+        self.upstream = upstream  # "spotify" or "reccobeats", when known
 
 
 class CircuitOpen(UpstreamError):
@@ -34,6 +38,13 @@ class RateLimited(UpstreamError):
 
 class UpstreamDown(UpstreamError):
     """5xx, timeout, connection failure or an unreadable answer."""
+
+
+class Malformed(UpstreamDown):
+    """A 2xx answer of the wrong shape (or a token answer without a token): unusable."""
+
+    def __init__(self, message: str, *, retry_after: int = 60, **kw: Any) -> None:
+        super().__init__(message, retry_after=retry_after, reason="MALFORMED_RESPONSE", **kw)
 
 
 class NotFoundUpstream(UpstreamError):
@@ -58,3 +69,7 @@ class AuthorizationLost(UpstreamError):
 
 class NoToken(Exception):
     """No owner token is stored yet."""
+
+
+class NotConfigured(Exception):
+    """Sample mode: there is no Spotify app, so no owner to authorize."""

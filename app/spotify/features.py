@@ -9,10 +9,12 @@ silently omits ids it does not know.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, Protocol
 
+from app.spotify import raw
 from app.spotify.errors import ForbiddenUpstream, UpstreamDown
+from app.spotify.objects import spotify_id
 from app.spotify.session import GuardedSession
 
 FEATURES = (
@@ -28,7 +30,8 @@ FEATURES = (
     "tempo",
     "valence",
 )
-_TRACK_HREF = re.compile(r"/track/([0-9A-Za-z]{22})")
+_TRACK_HREF = re.compile(r"https://open\.spotify\.com/track/([0-9A-Za-z]{22})")
+_ISRC = re.compile(r"[A-Z]{2}[A-Z0-9]{3}[0-9]{7}")
 
 Found = dict[str, dict[str, Any]]
 """Track id -> {"features": {...}, "isrc": str | None}; unknown ids are simply absent."""
@@ -44,18 +47,28 @@ class FeaturesProvider(Protocol):
     def fetch(self, track_ids: list[str]) -> Found: ...
 
 
-def _features(row: dict[str, Any]) -> dict[str, Any]:
-    return {name: row.get(name) for name in FEATURES}
+def _features(row: raw.FeatureRow) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in FEATURES}
 
 
-def reccobeats_rows(rows: Iterable[dict[str, Any]]) -> Found:
+def _isrc(value: str | None) -> str | None:
+    return value if value and _ISRC.fullmatch(value) else None
+
+
+def reccobeats_rows(answer: Any) -> Found:
     """Map ReccoBeats rows back to Spotify ids through their open.spotify.com href."""
     found: Found = {}
+    rows = raw.decode(answer, raw.FeatureRows, "audio-features", upstream="reccobeats").content
     for row in rows:
-        match = _TRACK_HREF.search(row.get("href") or "")
+        match = _TRACK_HREF.fullmatch(row.href or "")
         if match:
-            found[match.group(1)] = {"features": _features(row), "isrc": row.get("isrc")}
+            found[match.group(1)] = {"features": _features(row), "isrc": _isrc(row.isrc)}
     return found
+
+
+def valid_ids(track_ids: list[str]) -> list[str]:
+    """Only Spotify ids reach a provider: an upstream's odd id is never forwarded."""
+    return [i for i in track_ids if spotify_id(i)]
 
 
 class ReccoBeats:
@@ -68,6 +81,9 @@ class ReccoBeats:
         self.batch_size = min(batch_size, 40)
 
     def fetch(self, track_ids: list[str]) -> Found:
+        track_ids = valid_ids(track_ids)
+        if not track_ids:
+            return {}
         response = self.session.get(
             f"{self.base_url}/audio-features",
             params={"ids": ",".join(track_ids)},
@@ -81,8 +97,9 @@ class ReccoBeats:
                 f"reccobeats answered {response.status_code}",
                 status=response.status_code,
                 retry_after=60,
+                upstream=self.name,
             )
-        return reccobeats_rows(response.json().get("content") or [])
+        return reccobeats_rows(response.json())
 
 
 class SpotifyFeatures:
@@ -91,12 +108,17 @@ class SpotifyFeatures:
     name = "spotify"
     batch_size = 100
 
-    def __init__(self, call: Callable[[list[str]], list[dict[str, Any] | None]]) -> None:
+    def __init__(self, call: Callable[[list[str]], Any]) -> None:
         self.call = call
 
     def fetch(self, track_ids: list[str]) -> Found:
-        rows = [r for r in self.call(track_ids) if r and r.get("id")]
-        return {r["id"]: {"features": _features(r), "isrc": None} for r in rows}
+        track_ids = valid_ids(track_ids)
+        if not track_ids:
+            return {}
+        answer = raw.decode(self.call(track_ids), raw.AudioFeaturesAnswer, "audio-features")
+        rows = [raw.decode(r, raw.FeatureRow, "audio-features") for r in answer.audio_features if r]
+        wanted = set(track_ids)
+        return {r.id: {"features": _features(r), "isrc": None} for r in rows if r.id in wanted}
 
 
 class WithFallback:
@@ -138,9 +160,9 @@ class SampleFeatures:
     name = "reccobeats"
     batch_size = 40
 
-    def __init__(self, rows: Callable[[], list[dict[str, Any]]]) -> None:
-        self.rows = rows
+    def __init__(self, answer: Callable[[], Any]) -> None:
+        self.answer = answer
 
     def fetch(self, track_ids: list[str]) -> Found:
         wanted = set(track_ids)
-        return {k: v for k, v in reccobeats_rows(self.rows()).items() if k in wanted}
+        return {k: v for k, v in reccobeats_rows(self.answer()).items() if k in wanted}

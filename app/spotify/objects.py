@@ -1,31 +1,45 @@
-"""Frozen dataclasses named after Spotify's objects, parsed defensively from raw answers.
+"""The service's view of Spotify's objects, built from decoded answers (app/spotify/raw.py).
 
-Spotify leaves ids null for local files, items null for ads, and (in development mode) drops
-fields such as popularity; parsing tolerates all of it so services never touch raw dicts.
+Only values that are safe to pass on survive: ids must be Spotify ids (22 base-62 characters)
+or become null, links must point at open.spotify.com, images at https (or the bundled samples),
+and plays need a readable time. Anything else is dropped and counted, never forwarded.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import logging
+import re
 from typing import Any
 
+import msgspec
 
-@dataclass(frozen=True)
-class Image:
+from app.spotify import raw
+from app.spotify.errors import Malformed
+from app.utc import parse_iso
+
+log = logging.getLogger(__name__)
+SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
+_OPEN_URL = re.compile(r"https://open\.spotify\.com/[A-Za-z0-9/_-]+")
+_IMAGE_URL = re.compile(r"(https://[A-Za-z0-9.-]+)?/(?!/)[^\s\"'<>\\]*")
+
+
+class _Obj(msgspec.Struct):
+    """Answers are built from these; msgspec turns them into JSON-ready data cheaply."""
+
+
+class Image(_Obj):
     url: str
     width: int | None
     height: int | None
 
 
-@dataclass(frozen=True)
-class ArtistRef:
+class ArtistRef(_Obj):
     id: str | None
     name: str
     url: str | None
 
 
-@dataclass(frozen=True)
-class AlbumRef:
+class AlbumRef(_Obj):
     id: str | None
     name: str
     url: str | None
@@ -33,8 +47,7 @@ class AlbumRef:
     images: tuple[Image, ...]
 
 
-@dataclass(frozen=True)
-class Track:
+class Track(_Obj):
     id: str | None
     title: str
     artists: tuple[ArtistRef, ...]
@@ -47,8 +60,7 @@ class Track:
     type: str = "track"
 
 
-@dataclass(frozen=True)
-class Episode:
+class Episode(_Obj):
     id: str | None
     title: str
     show: ArtistRef | None
@@ -60,8 +72,7 @@ class Episode:
     type: str = "episode"
 
 
-@dataclass(frozen=True)
-class Artist:
+class Artist(_Obj):
     id: str
     name: str
     url: str | None
@@ -69,8 +80,7 @@ class Artist:
     genres: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Playback:
+class Playback(_Obj):
     """GET /me/player/currently-playing; item is None for ads and unknown content."""
 
     type: str
@@ -79,171 +89,153 @@ class Playback:
     item: Track | Episode | None
 
 
-@dataclass(frozen=True)
-class Play:
+class Play(_Obj):
     played_at: str
     track: Track
 
 
 def to_json(obj: Any) -> Any:
-    """A dataclass tree as plain JSON-ready data."""
-    return asdict(obj) if obj is not None else None
+    """An object tree as plain JSON-ready data (None stays None)."""
+    return msgspec.to_builtins(obj)
 
 
-def _url(raw: dict[str, Any]) -> str | None:
-    return (raw.get("external_urls") or {}).get("spotify")
+def spotify_id(value: str | None) -> str | None:
+    """The id if it is a Spotify id, else None."""
+    return value if value and SPOTIFY_ID.fullmatch(value) else None
 
 
-def images(raw: list[dict[str, Any]] | None) -> tuple[Image, ...]:
+def _url(links: raw.ExternalUrls | None) -> str | None:
+    link = links.spotify if links else None
+    return link if link and _OPEN_URL.fullmatch(link) else None
+
+
+def images(found: list[raw.Image] | None) -> tuple[Image, ...]:
     return tuple(
-        Image(i["url"], i.get("width"), i.get("height")) for i in raw or [] if i.get("url")
+        Image(i.url, i.width, i.height)
+        for i in found or []
+        if i.url and _IMAGE_URL.fullmatch(i.url)
     )
 
 
-def artist_ref(raw: dict[str, Any]) -> ArtistRef:
-    return ArtistRef(raw.get("id"), raw.get("name") or "", _url(raw))
+def artist_ref(named: raw.Named) -> ArtistRef:
+    return ArtistRef(spotify_id(named.id), named.name or "", _url(named.external_urls))
 
 
-def album_ref(raw: dict[str, Any] | None) -> AlbumRef | None:
-    if not raw:
+def album_ref(album: raw.Album | None) -> AlbumRef | None:
+    if album is None:
         return None
     return AlbumRef(
-        raw.get("id"),
-        raw.get("name") or "",
-        _url(raw),
-        raw.get("release_date"),
-        images(raw.get("images")),
+        spotify_id(album.id),
+        album.name or "",
+        _url(album.external_urls),
+        album.release_date,
+        images(album.images),
     )
 
 
-def track(raw: dict[str, Any]) -> Track:
+def track(found: raw.Track) -> Track:
     return Track(
-        id=raw.get("id"),
-        title=raw.get("name") or "",
-        artists=tuple(artist_ref(a) for a in raw.get("artists") or []),
-        album=album_ref(raw.get("album")),
-        url=_url(raw),
-        uri=raw.get("uri"),
-        duration_ms=raw.get("duration_ms"),
-        explicit=bool(raw.get("explicit")),
-        is_local=bool(raw.get("is_local")),
+        id=spotify_id(found.id),
+        title=found.name or "",
+        artists=tuple(artist_ref(a) for a in found.artists or []),
+        album=album_ref(found.album),
+        url=_url(found.external_urls),
+        uri=found.uri,
+        duration_ms=found.duration_ms,
+        explicit=bool(found.explicit),
+        is_local=bool(found.is_local),
     )
 
 
-def episode(raw: dict[str, Any]) -> Episode:
-    show = raw.get("show")
+def episode(found: raw.Episode) -> Episode:
+    show = found.show
     return Episode(
-        id=raw.get("id"),
-        title=raw.get("name") or "",
+        id=spotify_id(found.id),
+        title=found.name or "",
         show=artist_ref(show) if show else None,
-        images=images(raw.get("images") or (show or {}).get("images")),
-        url=_url(raw),
-        uri=raw.get("uri"),
-        duration_ms=raw.get("duration_ms"),
-        explicit=bool(raw.get("explicit")),
+        images=images(found.images or (show.images if show else None)),
+        url=_url(found.external_urls),
+        uri=found.uri,
+        duration_ms=found.duration_ms,
+        explicit=bool(found.explicit),
     )
 
 
-def artist(raw: dict[str, Any]) -> Artist:
-    return Artist(
-        raw["id"],
-        raw.get("name") or "",
-        _url(raw),
-        images(raw.get("images")),
-        tuple(raw.get("genres") or ()),
-    )
-
-
-def playback(raw: dict[str, Any] | None) -> Playback | None:
-    """None when Spotify answered 204: nothing playing, or a private session."""
-    if raw is None:
+def artist(found: raw.Artist) -> Artist | None:
+    """None for an artist without a usable id (nothing could link to it)."""
+    artist_id = spotify_id(found.id)
+    if artist_id is None:
         return None
-    kind = raw.get("currently_playing_type") or "unknown"
-    item = raw.get("item")
-    parsed: Track | Episode | None = None
-    if item and item.get("type") == "episode":
-        parsed = episode(item)
-    elif item:
-        parsed = track(item)
-    return Playback(kind, bool(raw.get("is_playing")), raw.get("progress_ms"), parsed)
-
-
-def plays(raw: dict[str, Any]) -> list[Play]:
-    return [
-        Play(p["played_at"], track(p["track"])) for p in raw.get("items") or [] if p.get("track")
-    ]
-
-
-@dataclass(frozen=True)
-class Release:
-    """An album or single as listed by GET /artists/{id}/albums."""
-
-    id: str
-    name: str
-    album_type: str
-    release_date: str | None
-    total_tracks: int
-    image_url: str | None
-    artist_name: str | None
-
-
-@dataclass(frozen=True)
-class AlbumTrack:
-    """A track as listed by GET /albums/{id}/tracks (no ISRC there: it comes with features)."""
-
-    id: str | None
-    name: str
-    track_number: int
-    disc_number: int
-    duration_ms: int
-    explicit: bool
-
-
-@dataclass(frozen=True)
-class Page:
-    """One offset page: its items, the total and whether another page follows."""
-
-    items: tuple[Any, ...]
-    total: int
-    has_next: bool
-
-
-def _largest_image(raw: list[dict[str, Any]] | None) -> str | None:
-    found = sorted(images(raw), key=lambda i: i.width or 0, reverse=True)
-    return found[0].url if found else None
-
-
-def release_page(raw: dict[str, Any], artist_id: str) -> Page:
-    def release(a: dict[str, Any]) -> Release:
-        names = [x.get("name") for x in a.get("artists") or [] if x.get("id") == artist_id]
-        return Release(
-            a["id"],
-            a.get("name") or "",
-            a.get("album_type") or "album",
-            a.get("release_date"),
-            int(a.get("total_tracks") or 0),
-            _largest_image(a.get("images")),
-            names[0] if names else None,
-        )
-
-    items = tuple(release(a) for a in raw.get("items") or [] if a.get("id"))
-    return Page(items, int(raw.get("total") or len(items)), bool(raw.get("next")))
-
-
-def track_page(raw: dict[str, Any]) -> Page:
-    items = tuple(
-        AlbumTrack(
-            t.get("id"),
-            t.get("name") or "",
-            int(t.get("track_number") or 0),
-            int(t.get("disc_number") or 1),
-            int(t.get("duration_ms") or 0),
-            bool(t.get("explicit")),
-        )
-        for t in raw.get("items") or []
+    return Artist(
+        artist_id,
+        found.name or "",
+        _url(found.external_urls),
+        images(found.images),
+        tuple(found.genres or ()),
     )
-    return Page(items, int(raw.get("total") or len(items)), bool(raw.get("next")))
 
 
-def artist_search(raw: dict[str, Any]) -> list[Artist]:
-    return [artist(a) for a in (raw.get("artists") or {}).get("items") or [] if a.get("id")]
+def playback(answer: Any) -> Playback | None:
+    """None when Spotify answered 204: nothing playing, or a private session."""
+    if answer is None:
+        return None
+    playing = raw.decode(answer, raw.Playing, "currently-playing")
+    item, kind = playing.item, (playing.item or {}).get("type")
+    parsed: Track | Episode | None = None
+    if kind == "episode":
+        parsed = episode(raw.decode(item, raw.Episode, "currently-playing item"))
+    elif kind == "track":
+        parsed = track(raw.decode(item, raw.Track, "currently-playing item"))
+    elif item is not None:
+        raise Malformed(f"currently-playing item of unknown type {str(kind)[:20]!r}")
+    return Playback(
+        playing.currently_playing_type or "unknown",
+        bool(playing.is_playing),
+        playing.progress_ms,
+        parsed,
+    )
+
+
+def plays(answer: Any) -> list[Play]:
+    """Recently played, newest first; a play without a readable time is dropped."""
+    page = raw.decode(answer, raw.CursorPage, "recently-played")
+    found = []
+    for entry in page.items:
+        try:
+            parse_iso(entry.played_at)
+        except ValueError:
+            continue
+        found.append(Play(entry.played_at, track(entry.track)))
+    _count_dropped("plays", len(page.items) - len(found))
+    return found
+
+
+def page_items(answer: Any, kind: type[raw.T], what: str) -> tuple[raw.Page, list[raw.T]]:
+    """An offset page and its items decoded as `kind` (null items dropped)."""
+    page = raw.decode(answer, raw.Page, what)
+    return page, [raw.decode(item, kind, what) for item in page.items if item is not None]
+
+
+def top_artists(answer: Any) -> list[Artist]:
+    return artists(page_items(answer, raw.Artist, "top artists")[1])
+
+
+def top_tracks(answer: Any) -> list[Track]:
+    return [track(t) for t in page_items(answer, raw.Track, "top tracks")[1]]
+
+
+def artist_search(answer: Any) -> list[Artist]:
+    found = raw.decode(answer, raw.SearchAnswer, "search").artists
+    items = found.items if found else []
+    return artists([raw.decode(i, raw.Artist, "search") for i in items if i is not None])
+
+
+def artists(found: list[raw.Artist]) -> list[Artist]:
+    kept = [a for a in (artist(f) for f in found) if a is not None]
+    _count_dropped("artists", len(found) - len(kept))
+    return kept
+
+
+def _count_dropped(what: str, count: int) -> None:
+    if count:
+        log.warning("spotify answer had unusable entries", extra={"what": what, "dropped": count})

@@ -29,7 +29,7 @@ class SampleClient:
         answer["timestamp"] = int(time.time() * 1000) - answer["progress_ms"]
         return answer
 
-    def recently_played(self, limit: int) -> dict[str, Any]:
+    def recently_played(self, limit: int, after_ms: int | None = None) -> dict[str, Any]:
         answer = dict(_load("recently_played.json"))
         answer["items"] = answer["items"][:limit]
         answer["limit"] = limit
@@ -57,5 +57,5 @@ class SampleClient:
     def album_tracks_page(self, album_id: str, offset: int) -> dict[str, Any]:
         return _load(f"album_tracks/{album_id}.json")[offset // 50]
 
-    def audio_features_rows(self) -> list[dict[str, Any]]:
-        return _load("audio_features.json")["content"]
+    def audio_features_answer(self) -> dict[str, Any]:
+        return _load("audio_features.json")

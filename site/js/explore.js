@@ -143,13 +143,19 @@ function showBuild(body) {
   let text = `${albums} · ${p.tracks ?? 0} tracks · ${p.features_found ?? 0} with audio features`;
   if (body.status === "waiting") {
     const until = body.retry_at ? ` until ${new Date(body.retry_at).toLocaleTimeString()}` : "";
-    const why = /budget/i.test(body.message || "")
-      ? "today's Spotify allowance for catalogue builds is spent"
-      : "the data provider asked us to slow down";
+    const why = PAUSE_REASONS[body.reason] ?? "the build will go on by itself";
     text += ` · paused${until}: ${why}`;
   }
   setMessage($("build-status"), text);
 }
+
+// The API's machine-readable reason for a paused build (GET /api/artists/{id}/audio-features).
+const PAUSE_REASONS = {
+  budget: "today's Spotify allowance for catalogue builds is spent",
+  rate_limited: "Spotify asked us to slow down",
+  spotify_unavailable: "Spotify is unavailable right now",
+  provider_unavailable: "the audio-features provider is unavailable right now",
+};
 
 function uniqueRecordings(tracks) {
   return tracks.filter((t) => !t.duplicate_of); // the same recording on several releases counts once

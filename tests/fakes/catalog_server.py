@@ -82,7 +82,7 @@ class CatalogServer:
         if failure:
             return failure
         assert query["limit"] == ["50"]
-        album_id = urlsplit(request.url).path.split("/")[-2]
+        album_id = urlsplit(request.url).path.rstrip("/").split("/")[-2]  # spotipy adds a slash
         page = self.disco.track_pages[album_id][int(query.get("offset", ["0"])[0]) // 50]
         return 200, {}, json.dumps(page)
 

@@ -177,7 +177,7 @@ def create_app() -> Flask:
             return _json({"error": {"status": 404, "message": "Resource not found"}}, 404)
         return _json(_load("artist_albums.json")[int(request.args.get("offset", 0)) // 10])
 
-    @app.get("/v1/albums/<album_id>/tracks")
+    @app.get("/v1/albums/<album_id>/tracks", strict_slashes=False)
     def album_tracks(album_id: str) -> Response:
         pages = _load(f"album_tracks/{album_id}.json")
         return _json(pages[int(request.args.get("offset", 0)) // 50])

@@ -1,4 +1,4 @@
-"""Render the now-playing answer as a small SVG card; every text is escaped."""
+"""Draw the now-playing answer as a small SVG card; every text is escaped, every size clamped."""
 
 from __future__ import annotations
 
@@ -70,10 +70,11 @@ def describe(body: dict[str, Any], now: float) -> dict[str, Any]:
         card["label"] = "Now playing" if body.get("is_playing") else "Paused"
         card["title"], card["subtitle"] = item.get("title"), _names(item)
         duration, position = item.get("duration_ms"), body.get("progress_ms")
-        if duration and position is not None:
+        if isinstance(duration, int) and duration > 0 and isinstance(position, int):
             fetched = parse_iso(body["fetched_at"])
             elapsed = max(0.0, now - fetched) * 1000 if body.get("is_playing") else 0
-            card["progress"] = (min(position + elapsed, duration), duration, body.get("is_playing"))
+            at = min(max(position + elapsed, 0.0), float(duration))  # inside the bar, always
+            card["progress"] = (at, duration, body.get("is_playing"))
     elif kind in ("ad", "unknown"):
         card["label"] = "Now playing"
         card["title"] = "An advertisement" if kind == "ad" else "Something is playing"
@@ -136,6 +137,9 @@ def _bar(progress: tuple[float, int, bool] | None) -> str:
     if not progress:
         return ""
     position, duration, playing = progress
+    if duration <= 0:
+        return ""
+    position = min(max(position, 0.0), float(duration))
     done = round(BAR_WIDTH * position / duration, 1)
     remaining = max(0.0, (duration - position) / 1000)
     grow = (

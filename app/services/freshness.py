@@ -2,7 +2,9 @@
 
 Every answer is an Envelope: the data, when it was fetched, until when it is fresh. Stale data
 is kept well past its freshness so that when Spotify is down, rate-limited or out of quota the
-website still gets the last good answer, marked stale, instead of an error.
+website still gets the last good answer, marked stale, instead of an error. A refresh happens
+once: threads of a container wait for the one fetching, and other containers, seeing its lease,
+serve what they have (or, with nothing to serve, wait briefly for its answer).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,13 +22,17 @@ from pynamodb.exceptions import PynamoDBException
 
 from app.errors import AppError, BudgetExhausted, DatabaseUnavailable, UpstreamUnavailable
 from app.extensions import cache
-from app.services import owner
+from app.models import Lease
 from app.spotify.errors import BudgetExceeded, UpstreamError
+from app.utc import iso_utc
 
 log = logging.getLogger(__name__)
 KEEP_STALE = 7 * 24 * 3600  # how long last-good data stays available as a fallback
-LOCK_SECONDS = 15
+LEASE_SECONDS = 15
 STALE_MAX_AGE = 30  # Cache-Control max-age on a stale answer: come back soon
+THREAD_WAIT = 1.5  # for another thread of this container fetching the same data
+CONTAINER_WAIT = 1.0  # with nothing to serve, for another container fetching it
+_UNLEASED = "-"
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,10 @@ class LocalCache:
         with self._lock:
             self._lru[key] = value
 
+    def pop(self, key: str) -> None:
+        with self._lock:
+            self._lru.pop(key, None)
+
 
 def local_cache(name: str, maxsize: int) -> LocalCache:
     """This app's in-process cache of that name (one per container)."""
@@ -89,6 +99,11 @@ def local_cache(name: str, maxsize: int) -> LocalCache:
 
 def _local() -> LocalCache:
     return local_cache("envelopes", 256)
+
+
+def _flight(key: str) -> threading.Lock:
+    flights: dict[str, threading.Lock] = current_app.extensions.setdefault("flights", {})
+    return flights.setdefault(key, threading.Lock())
 
 
 def _shared_get(key: str) -> Envelope | None:
@@ -104,31 +119,73 @@ def _newest(*envelopes: Envelope | None) -> Envelope | None:
     return max(found, key=lambda e: e.fetched_at) if found else None
 
 
+def answer(served: Served, data: dict[str, Any]) -> dict[str, Any]:
+    """An answer's body: its data plus when it was fetched, from where, and whether it is stale."""
+    envelope = served.envelope
+    return {
+        **data,
+        "fetched_at": iso_utc(envelope.fetched_at),
+        "source": envelope.source,
+        "stale": served.stale,
+    }
+
+
+def is_cached(key: str) -> bool:
+    """Whether anything (fresh or stale) is held for `key`, so serving it costs no fetch."""
+    return _local().get(key) is not None or _shared_get(key) is not None
+
+
 def serve(key: str, fetch: Fetch, source: str) -> Served:
-    """Answer from cache while fresh; else refresh once (one container) or fall back to stale."""
+    """Answer from cache while fresh; else refresh once, or fall back to stale data."""
     local = _local()
-    now = time.time()
     held = local.get(key)
-    if held and held.fresh_until > now:
+    if held and held.fresh_until > time.time():
         return Served(held, stale=False)
-    shared = _shared_get(key)
-    envelope = _newest(held, shared)
-    if envelope and envelope.fresh_until > now:
+    envelope = _newest(held, _shared_get(key))
+    if envelope and envelope.fresh_until > time.time():
         local[key] = envelope
         return Served(envelope, stale=False)
-    if not envelope:
-        return _refresh(key, fetch, source, envelope)  # nothing to serve meanwhile: no lock
-    if not _take_lock(key):
-        return Served(envelope, stale=True)  # another container is refreshing right now
+    flight = _flight(key)
+    if not flight.acquire(timeout=THREAD_WAIT):
+        if envelope:
+            return Served(envelope, stale=True)
+        raise UpstreamUnavailable(retry_after=2)
+    try:
+        done = local.get(key)  # the thread we waited for may have refreshed it
+        if done and done.fresh_until > time.time():
+            return Served(done, stale=False)
+        return _refresh_once(key, fetch, source, _newest(envelope, done))
+    finally:
+        flight.release()
+
+
+def _refresh_once(key: str, fetch: Fetch, source: str, envelope: Envelope | None) -> Served:
+    holder = _take_lease(key)
+    if holder is None:
+        if envelope:
+            return Served(envelope, stale=True)  # another container is refreshing right now
+        arrived = _wait_for_shared(key)
+        if arrived:
+            _local()[key] = arrived
+            return Served(arrived, stale=False)
     try:
         return _refresh(key, fetch, source, envelope)
     finally:
-        _release_lock(key)  # success or failure: the next request may try again at once
+        _release_lease(key, holder)  # success or failure: the next request may try at once
+
+
+def _wait_for_shared(key: str) -> Envelope | None:
+    deadline = time.monotonic() + CONTAINER_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(0.15)
+        found = _shared_get(key)
+        if found and found.fresh_until > time.time():
+            return found
+    return None
 
 
 def _refresh(key: str, fetch: Fetch, source: str, envelope: Envelope | None) -> Served:
     try:
-        owner.access_guard()
         data, lifetime, state = fetch(envelope)
     except UpstreamError as exc:
         return _fallback(key, envelope, exc)
@@ -146,18 +203,30 @@ def _refresh(key: str, fetch: Fetch, source: str, envelope: Envelope | None) -> 
     return Served(fresh, stale=False)
 
 
-def _take_lock(key: str) -> bool:
+def _take_lease(key: str) -> str | None:
     try:
-        return cache.add(f"lock:{key}", 1, timeout=LOCK_SECONDS)
+        return Lease.take(f"fetch:{key}", LEASE_SECONDS)
     except PynamoDBException:
-        return True
+        return _UNLEASED  # the store is unwell: fetch without a lease rather than not at all
 
 
-def _release_lock(key: str) -> None:
+def _release_lease(key: str, holder: str | None) -> None:
+    if holder in (None, _UNLEASED):
+        return
     try:
-        cache.delete(f"lock:{key}")
+        Lease.release(f"fetch:{key}", holder)
     except PynamoDBException:
-        pass  # it expires after LOCK_SECONDS anyway
+        pass  # it lapses after LEASE_SECONDS anyway
+
+
+def forget(keys: Iterable[str]) -> None:
+    """Drop these entries here and in the shared cache (other containers' copies age out)."""
+    for key in keys:
+        _local().pop(key)
+        try:
+            cache.delete(key)
+        except PynamoDBException:
+            log.warning("cache delete failed", extra={"key": key})
 
 
 def _fallback(key: str, envelope: Envelope | None, exc: UpstreamError) -> Served:
