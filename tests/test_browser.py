@@ -171,9 +171,11 @@ def fake_listening(mock, now: dict | None = None, status: int = 200) -> None:
             for i in range(3)
         ]
         tracks = [a_track(f"{time_range}t{i}") for i in range(3)]
-        args = [responses.matchers.query_param_matcher(
-            {"time_range": time_range, "limit": "50", "offset": "0"}
-        )]
+        args = [
+            responses.matchers.query_param_matcher(
+                {"time_range": time_range, "limit": "50", "offset": "0"}
+            )
+        ]
         mock.get(
             f"{API}/me/top/artists", json=sp.top_artists(artists, time_range, limit=50), match=args
         )

@@ -105,7 +105,9 @@ def test_recently_played_and_top_slice_one_cached_page(connected, spotify):
     spotify.get(
         f"{TOP_URL}/artists",
         json=answer,
-        match=[matchers.query_param_matcher({"time_range": "short_term", "limit": "50", "offset": "0"})],
+        match=[
+            matchers.query_param_matcher({"time_range": "short_term", "limit": "50", "offset": "0"})
+        ],
     )
     client = connected.test_client()
     assert len(client.get("/api/recently-played?limit=2").get_json()["items"]) == 2
@@ -122,7 +124,11 @@ def test_top_tracks_default_range(connected, spotify):
     spotify.get(
         f"{TOP_URL}/tracks",
         json=sp.top_tracks(tracks, limit=50),
-        match=[matchers.query_param_matcher({"time_range": "medium_term", "limit": "50", "offset": "0"})],
+        match=[
+            matchers.query_param_matcher(
+                {"time_range": "medium_term", "limit": "50", "offset": "0"}
+            )
+        ],
     )
     body = connected.test_client().get("/api/top/tracks").get_json()
     assert body["time_range"] == "medium_term" and body["items"][0]["title"] == "Title t0"
