@@ -11,6 +11,7 @@ import threading
 
 from flask import Flask, current_app
 
+from app import storage
 from app.services import catalog
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,8 @@ def dispatch_build(artist_id: str) -> None:
         app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxied app
         threading.Thread(target=_build_in, args=(app, artist_id), daemon=True).start()
     else:
-        catalog.build_until_paused(artist_id)
+        with storage.without_deadline():  # stands in for a task, which no visitor waits on
+            catalog.build_until_paused(artist_id)
 
 
 def _lambda_task(function: str, region: str, artist_id: str) -> None:

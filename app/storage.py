@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -110,6 +111,16 @@ def start_deadline() -> None:
 
 def end_deadline() -> None:
     _deadline.set(None)
+
+
+@contextmanager
+def without_deadline() -> Iterator[None]:
+    """Work that a request runs but does not wait on as a visitor would (an inline build)."""
+    token = _deadline.set(None)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
 
 
 def _before_send(**_: Any) -> None:

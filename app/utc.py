@@ -14,7 +14,7 @@ def iso_utc(moment: float | datetime) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
-def parse_iso(text: str) -> float:
+def parse_iso(text: str | None) -> float:
     """Epoch seconds of an ISO 8601 timestamp (a naive one is taken as UTC); ValueError if not."""
     if not isinstance(text, str):
         raise ValueError(f"not a timestamp: {type(text).__name__}")

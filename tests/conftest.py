@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -49,6 +50,17 @@ class LocalDynamoDB:
 
     def stop(self) -> None:
         self._script("stop")
+
+    def _pid(self) -> int:
+        run_dir = Path(os.environ["DYNAMODB_DATA"]).parent  # where scripts/dynamodb.sh keeps it
+        return int((run_dir / f"dynamodb-{os.environ['DYNAMODB_PORT']}.pid").read_text())
+
+    def stall(self) -> None:
+        """Freeze the server (SIGSTOP): connections are accepted, nothing is answered."""
+        os.kill(self._pid(), signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.kill(self._pid(), signal.SIGCONT)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from typing import Any
@@ -36,7 +37,9 @@ def search(query: str, limit: int, visitor: str) -> tuple[dict[str, Any], Any]:
     their uncached requests.
     """
     gw = gateway()
-    key = "search:" + " ".join(query.lower().split())
+    normalized = " ".join(query.lower().split())
+    # Hashed: a visitor's search text is neither stored nor logged.
+    key = "search:" + hashlib.sha256(normalized.encode()).hexdigest()[:32]
     if not is_cached(key):
         visitors.spend(visitor)
 

@@ -102,7 +102,7 @@ def run_build(
 
 PAUSED = {
     "budget": "Today's Spotify budget for catalog builds is spent",
-    "rate_limited": "Spotify asked for a pause",
+    "rate_limited": "Spotify or the audio-features provider asked for a pause",
     "spotify_unavailable": "Spotify is unavailable",
     "provider_unavailable": "The audio-features provider is unavailable",
 }
@@ -112,10 +112,10 @@ def pause_reason(exc: UpstreamError) -> str:
     """Why a build waits, as the 202 answer's machine-readable `reason` (a PAUSED key)."""
     if isinstance(exc, BudgetExceeded):
         return "budget"
-    if exc.upstream == "reccobeats":
-        return "provider_unavailable"
     if isinstance(exc, RateLimited) or exc.reason in ("RATE_LIMITED", "QUOTA_EXCEEDED"):
         return "rate_limited"
+    if exc.upstream == "reccobeats":
+        return "provider_unavailable"
     return "spotify_unavailable"
 
 

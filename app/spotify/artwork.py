@@ -36,7 +36,7 @@ def fetch(session: requests.Session, url: str) -> tuple[bytes, str] | None:
             if answer.status_code != 200 or kind not in TYPES:
                 return None
             content = b""
-            for chunk in answer.iter_content(16_384):
+            while chunk := answer.raw.read1(16_384):  # whatever has arrived: a drip is seen
                 content += chunk
                 if len(content) > MAX_BYTES or time.monotonic() > deadline:
                     return None

@@ -24,11 +24,10 @@ from app.spotify import raw
 from app.spotify.errors import (
     AuthorizationLost,
     BadRequestUpstream,
-    Malformed,
     NoToken,
     UpstreamDown,
 )
-from app.spotify.session import MALFORMED_COOLDOWN, GuardedSession
+from app.spotify.session import GuardedSession
 from app.spotify.token_store import DynamoTokenStore, TokenConflict, check_token
 
 log = logging.getLogger(__name__)
@@ -176,9 +175,6 @@ class OwnerAuth:
             return oauth.refresh_access_token(used_refresh_token)
         except TokenConflict:
             return self._adopt_stored()
-        except Malformed:
-            self.session.limiter.open_breaker(MALFORMED_COOLDOWN, "MALFORMED_TOKEN")
-            raise
         except SpotifyOauthError as exc:
             if exc.error != "invalid_grant":
                 raise UpstreamDown(f"token refresh failed: {exc.error}") from exc

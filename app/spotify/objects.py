@@ -14,7 +14,6 @@ from typing import Any
 import msgspec
 
 from app.spotify import raw
-from app.spotify.errors import Malformed
 from app.utc import parse_iso
 
 log = logging.getLogger(__name__)
@@ -180,14 +179,13 @@ def playback(answer: Any) -> Playback | None:
     if answer is None:
         return None
     playing = raw.decode(answer, raw.Playing, "currently-playing")
-    item, kind = playing.item, (playing.item or {}).get("type")
-    parsed: Track | Episode | None = None
-    if kind == "episode":
+    item = playing.item
+    kind = (item or {}).get("type") or playing.currently_playing_type or "track"
+    parsed: Track | Episode | None = None  # another kind of item is shown as unknown content
+    if item is not None and kind == "episode":
         parsed = episode(raw.decode(item, raw.Episode, "currently-playing item"))
-    elif kind == "track":
+    elif item is not None and kind == "track":
         parsed = track(raw.decode(item, raw.Track, "currently-playing item"))
-    elif item is not None:
-        raise Malformed(f"currently-playing item of unknown type {str(kind)[:20]!r}")
     return Playback(
         playing.currently_playing_type or "unknown",
         bool(playing.is_playing),
@@ -205,7 +203,8 @@ def plays(answer: Any) -> list[Play]:
             parse_iso(entry.played_at)
         except ValueError:
             continue
-        found.append(Play(entry.played_at, track(entry.track)))
+        if entry.played_at and entry.track:
+            found.append(Play(entry.played_at, track(entry.track)))
     _count_dropped("plays", len(page.items) - len(found))
     return found
 

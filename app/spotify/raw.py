@@ -91,8 +91,8 @@ class Playing(_Raw):
 
 
 class PlayHistory(_Raw):
-    played_at: str
-    track: Track
+    played_at: str | None = None
+    track: Track | None = None
 
 
 class Page(_Raw):

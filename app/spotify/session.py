@@ -122,9 +122,10 @@ def _shape_problem(response: requests.Response, is_token: bool) -> str | None:
     body = _json(response)
     if body is _NOT_JSON:
         return "an unreadable answer"
-    if status >= 400:  # an error body spotipy reads as {"error": {...}} (or an OAuth string)
+    if status >= 400:  # spotipy reads {"error": {...}}, or an OAuth error's string
         error = body.get("error") if isinstance(body, dict) else None
-        ok = isinstance(body, dict) and (error is None or isinstance(error, dict | str))
+        shapes: tuple[type, ...] = (dict, str) if is_token else (dict,)
+        ok = isinstance(body, dict) and (error is None or isinstance(error, shapes))
         return None if ok else "an error body of the wrong shape"
     if is_token:
         ok = isinstance(body, dict) and isinstance(body.get("access_token"), str)

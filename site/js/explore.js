@@ -152,7 +152,7 @@ function showBuild(body) {
 // The API's machine-readable reason for a paused build (GET /api/artists/{id}/audio-features).
 const PAUSE_REASONS = {
   budget: "today's Spotify allowance for catalogue builds is spent",
-  rate_limited: "Spotify asked us to slow down",
+  rate_limited: "the data provider asked us to slow down",
   spotify_unavailable: "Spotify is unavailable right now",
   provider_unavailable: "the audio-features provider is unavailable right now",
 };

@@ -138,3 +138,35 @@ def assert_conforms(payload: dict, path: str, method: str = "get", status: str =
 def assert_schema(payload: dict, schema_name: str) -> None:
     """Fail with every violation of a named component schema (e.g. "TrackObject")."""
     _fail(f"#/components/schemas/{schema_name}", schema_errors(payload, schema_name))
+
+
+def body_strategy(path: str, method: str = "get", status: str = "200") -> Any:
+    """A hypothesis strategy of answers that conform to the response schema of that operation.
+
+    schemathesis generates request bodies from OpenAPI (nullable, $ref and all), so the response
+    schema is offered to it as the request body of a one-operation document.
+    """
+    import schemathesis
+
+    spec = load_spec()
+    node: Any = spec
+    for token in response_pointer(path, method, status).lstrip("/").split("/"):
+        node = node[token.replace("~1", "/").replace("~0", "~")]
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "generated answers", "version": "1"},
+        "paths": {
+            "/answer": {
+                "post": {
+                    "requestBody": {
+                        "required": True,
+                        "content": {_JSON: {"schema": node}},
+                    },
+                    "responses": {"200": {"description": ""}},
+                }
+            }
+        },
+        "components": spec["components"],
+    }
+    operation = schemathesis.openapi.from_dict(document)["/answer"]["POST"]
+    return operation.as_strategy().map(lambda case: case.body)
