@@ -36,6 +36,7 @@ DOCUMENTED_503 = {
     "reauthorization_required",
     "database_unavailable",
 }
+DOCUMENTED_429 = {"rate_limited"}  # a visitor's own allowance of uncached work, spent
 
 
 @dataclass
@@ -46,8 +47,11 @@ class Fault:
     options: dict[str, Any] = field(default_factory=dict)
     recovery_limit_s: float = 15.0
     kill_dynamodb: bool = False
+    stall_dynamodb: bool = False  # SIGSTOP: connections accepted, nothing answered
     deadline_passes: bool = False  # stand in for a many-hour Retry-After running out
     relogin: bool = False
+    search_flood: bool = False  # visitors' distinct searches until refused
+    probe_seconds: float = PROBE_SECONDS
 
 
 MATRIX = [
@@ -58,6 +62,11 @@ MATRIX = [
     Fault("malformed JSON", {"fault": "malformed"}, 60 + 10),
     Fault("401, token revoked", {"fault": "revoked"}, 10, relogin=True),
     Fault("DynamoDB killed, restarted", {}, 10, kill_dynamodb=True),
+    Fault("DynamoDB stalled 10 s (SIGSTOP)", {}, 15, stall_dynamodb=True, probe_seconds=10),
+    Fault("wrong-shape JSON", {"fault": "wrong_shape"}, 60 + 10),
+    Fault("token answer without access_token", {"fault": "bad_token"}, 60 + 10),
+    Fault("Retry-After 10^23 s", {"fault": "huge_retry_after"}, 10, deadline_passes=True),
+    Fault("anonymous search flood", {}, 10, search_flood=True),
 ]
 
 
@@ -71,11 +80,15 @@ class Visitors:
         self.by_path: Counter[str] = Counter()
         self.problems: list[str] = []
         self.slowest = 0.0
+        self.flood = False
 
     def paths(self) -> list[str]:
         with self.lock:
             self.n += 1
             unique = self.n
+        if self.flood:  # anonymous distinct searches, and the owner's site meanwhile
+            searches = [f"/api/artists/search?q=flood{unique}x{i}" for i in range(5)]
+            return [*searches, "/api/now-playing"]
         return [
             "/api/now-playing",
             "/api/recently-played?limit=10",
@@ -137,6 +150,13 @@ def judge(path: str, response: requests.Response) -> str:
         body = response.json()
     except ValueError:
         return f"bad: HTTP {status} without JSON"
+    if status == 429:
+        error = body.get("error", {})
+        if error.get("code") not in DOCUMENTED_429 or not path.startswith("/api/artists"):
+            return f"bad: undocumented 429 {error}"
+        if not response.headers.get("Retry-After", "").isdigit():
+            return "bad: 429 without Retry-After"
+        return f"error {error['code']}"
     if status == 503:
         error = body.get("error", {})
         if error.get("code") not in DOCUMENTED_503 or not error.get("request_id"):
@@ -198,6 +218,12 @@ def advance_breaker_deadline() -> None:
     state.update(actions=[CircuitState.open_until.set(time.time())])
 
 
+def _listening_calls(stack: Stack) -> int:
+    """Spotify calls counted today against the listening share (from /api/status)."""
+    status = requests.get(f"{stack.app_url}/api/status", timeout=5).json()
+    return int(status["spotify"].get("shares", {}).get("listening", {}).get("used", 0))
+
+
 CACHED = [
     "/api/now-playing",
     "/api/recently-played?limit=10",
@@ -221,14 +247,21 @@ def run_fault(stack: Stack, fault: Fault, before: dict[str, Any]) -> dict[str, A
     warm(stack)
     visitors = Visitors(stack.app_url)
     calls_before = stack.spotify_stats()["calls"].get("total", 0)
+    listening_before = _listening_calls(stack)
     if fault.kill_dynamodb:
         stack.kill_dynamodb()
-    else:
+    elif fault.stall_dynamodb:
+        stack.stall_dynamodb()
+    elif fault.options:
         stack.fault(**fault.options)
-    visitors.run(PROBE_SECONDS)
+    if fault.search_flood:
+        visitors.flood = True
+    visitors.run(fault.probe_seconds)
     faulted_calls = stack.spotify_stats()["calls"].get("total", 0) - calls_before
     if fault.kill_dynamodb:
         stack.dynamodb("start")
+    elif fault.stall_dynamodb:
+        stack.resume_dynamodb()
     else:
         stack.fault("ok")
     if fault.deadline_passes:
@@ -242,6 +275,11 @@ def run_fault(stack: Stack, fault: Fault, before: dict[str, Any]) -> dict[str, A
         lost.append("reauth still required")
     degraded = sum(n for verdict, n in visitors.seen.items() if verdict != "fresh")
     ok = not visitors.problems and recovery is not None and not lost and degraded > 0
+    if fault.search_flood:  # refused, while listening kept getting fresh answers from Spotify
+        refused = visitors.seen.get("error rate_limited", 0)
+        listening_fresh = _listening_calls(stack) > listening_before
+        ok = not visitors.problems and recovery is not None and not lost and refused > 0
+        ok = ok and listening_fresh
     return {
         "fault": fault.name,
         "answers": sum(visitors.seen.values()),
@@ -258,8 +296,11 @@ def run_fault(stack: Stack, fault: Fault, before: dict[str, Any]) -> dict[str, A
 
 
 def main() -> int:
+    from app import create_app
+
     stack = Stack()
-    os.environ.update(stack.env)  # app.models reads the table settings at import
+    os.environ.update(stack.env)
+    create_app()  # points this process's models at the stack's tables (the breaker's deadline)
     results = []
     with stack:
         assert stack.login().status_code == 200, "owner login failed"

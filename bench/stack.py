@@ -64,6 +64,9 @@ class Stack:
             "RECCOBEATS_URL": f"{self.fake_url}/reccobeats/v1",
             "SPOTIFY_REDIRECT_URI": f"{self.app_url}/auth/callback",
             "SPOTIFY_DAILY_BUDGET": "100000",
+            # Every bench visitor is 127.0.0.1: a short window lets each fault row's uncached
+            # searches reach Spotify (20 per 10 s) before the allowance refuses the rest.
+            "VISITOR_WINDOW_SECONDS": "10",
             "BUILD_MODE": "thread",
         }
         for name in ("FLASK_DEBUG", "SAMPLE_MODE"):
@@ -140,10 +143,19 @@ class Stack:
             capture_output=True,
         )
 
+    def _dynamodb_pid(self) -> int:
+        return int((self.dir / "dynamodb" / f"dynamodb-{self.db_port}.pid").read_text())
+
+    def stall_dynamodb(self) -> None:
+        """SIGSTOP: the socket still accepts connections, nothing is answered (a hung store)."""
+        os.kill(self._dynamodb_pid(), signal.SIGSTOP)
+
+    def resume_dynamodb(self) -> None:
+        os.kill(self._dynamodb_pid(), signal.SIGCONT)
+
     def kill_dynamodb(self) -> None:
         """SIGKILL, as a crash would: no clean shutdown, no flush beyond what it already wrote."""
-        pid_file = self.dir / "dynamodb" / f"dynamodb-{self.db_port}.pid"
-        os.kill(int(pid_file.read_text()), signal.SIGKILL)
+        os.kill(self._dynamodb_pid(), signal.SIGKILL)
         time.sleep(0.2)
 
     # -- fake Spotify ----------------------------------------------------------------------

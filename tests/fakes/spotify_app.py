@@ -22,6 +22,7 @@ from flask import Flask, Response, jsonify, request
 
 SAMPLE = Path(__file__).resolve().parents[2] / "app" / "sample"
 FAULTS = {"ok", "rate_limit", "quota", "server_error", "stall", "malformed", "revoked"}
+FAULTS |= {"wrong_shape", "bad_token", "huge_retry_after"}
 
 
 def _load(name: str) -> Any:
@@ -82,6 +83,13 @@ def create_app() -> Flask:
             time.sleep(state.stall_seconds)
         if fault == "malformed":
             return Response("<html>upstream proxy error", 200, mimetype="application/json")
+        if fault == "wrong_shape" and kind != "accounts":
+            return _json([])  # valid JSON, the wrong shape for every endpoint
+        if fault == "huge_retry_after":
+            body = {"error": {"status": 429, "message": "API rate limit exceeded"}}
+            return _json(body, 429, {"Retry-After": "9" * 23})
+        if fault == "bad_token" and kind == "accounts":
+            return _json({"token_type": "Bearer", "expires_in": 3600})  # no access_token
         if kind == "api" and _bearer() not in state.access:
             return _json({"error": {"status": 401, "message": "Invalid access token"}}, 401)
         return None
@@ -195,6 +203,9 @@ def create_app() -> Flask:
             return _json({"error": f"fault must be one of {sorted(FAULTS)}"}, 400)
         if body["fault"] == "revoked":
             state.revoke_all()
+        if body["fault"] == "bad_token":  # access tokens stop working; refreshing gives junk
+            with state.lock:
+                state.access.clear()
         with state.lock:
             state.fault = body["fault"]
             state.retry_after = int(body.get("retry_after", state.retry_after))
