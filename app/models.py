@@ -24,50 +24,16 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.connection import TableConnection
-from pynamodb.exceptions import DeleteError, PutError, TableError
-from pynamodb.models import Model
+from pynamodb.exceptions import DeleteError, PutError
 
 from app import storage
-
-DEFAULT_PREFIX = "spotify-api-local"
-
-
-class BaseModel(Model):
-    """A model whose table connection is the shared, guarded one."""
-
-    @classmethod
-    def _get_connection(cls) -> TableConnection:
-        # PynamoDB builds a TableConnection (with a Connection of its own) per model; swap in the
-        # shared one so all tables use one client and the storage breaker.
-        connection = super()._get_connection()
-        shared = storage.shared_connection()
-        if connection.connection is not shared:
-            meta_table = connection.get_meta_table()
-            try:
-                shared.get_meta_table(meta_table.table_name)
-            except TableError:
-                shared.add_meta_table(meta_table)
-            connection.connection = shared
-        return connection
-
-
-def _meta(name: str) -> Any:
-    return type(
-        "Meta",
-        (),
-        {
-            "table_suffix": name,
-            "table_name": f"{DEFAULT_PREFIX}-{name}",
-            "billing_mode": "PAY_PER_REQUEST",
-        },
-    )
+from app.storage import BaseModel, table_meta
 
 
 class OwnerToken(BaseModel):
     """The owner's Spotify token: one item, versioned so concurrent refreshes cannot clobber."""
 
-    Meta = _meta("tokens")
+    Meta = table_meta("tokens")
     KEY = "owner"
 
     owner = UnicodeAttribute(hash_key=True, default=KEY)
@@ -82,7 +48,7 @@ class OwnerToken(BaseModel):
 class OAuthState(BaseModel):
     """A pending login's `state`: deleted on first use, expired by DynamoDB TTL."""
 
-    Meta = _meta("oauth-states")
+    Meta = table_meta("oauth-states")
 
     state = UnicodeAttribute(hash_key=True)
     expires_at = TTLAttribute()
@@ -91,7 +57,7 @@ class OAuthState(BaseModel):
 class Counter(BaseModel):
     """An atomic counter, e.g. Spotify calls per UTC day."""
 
-    Meta = _meta("counters")
+    Meta = table_meta("counters")
 
     name = UnicodeAttribute(hash_key=True)
     # Not `count`: that would hide Model.count(); the stored attribute keeps its name.
@@ -102,7 +68,7 @@ class Counter(BaseModel):
 class DailyCalls(BaseModel):
     """Calls to one upstream on one UTC day, in total and by budget share."""
 
-    Meta = _meta("daily-calls")
+    Meta = table_meta("daily-calls")
 
     name = UnicodeAttribute(hash_key=True)  # "<upstream>#YYYY-MM-DD"
     total = NumberAttribute(default=0)
@@ -117,7 +83,7 @@ class DailyCalls(BaseModel):
 class Lease(BaseModel):
     """A short exclusive claim every container respects (one refresh at a time); it lapses."""
 
-    Meta = _meta("leases")
+    Meta = table_meta("leases")
 
     name = UnicodeAttribute(hash_key=True)
     until = NumberAttribute()  # epoch seconds
@@ -151,7 +117,7 @@ class Lease(BaseModel):
 class CircuitState(BaseModel):
     """An upstream's circuit breaker, shared by every container so all obey one Retry-After."""
 
-    Meta = _meta("circuits")
+    Meta = table_meta("circuits")
 
     name = UnicodeAttribute(hash_key=True)
     open_until = NumberAttribute(default=0)  # epoch seconds
@@ -162,7 +128,7 @@ class CircuitState(BaseModel):
 class CacheEntry(BaseModel):
     """A flask-caching entry shared by all containers; values are compressed pickles."""
 
-    Meta = _meta("cache")
+    Meta = table_meta("cache")
 
     key = UnicodeAttribute(hash_key=True)
     value = BinaryAttribute(legacy_encoding=False)
@@ -175,7 +141,7 @@ class CacheEntry(BaseModel):
 class TrackFeatures(BaseModel):
     """Audio features of one Spotify track, kept indefinitely because they never change."""
 
-    Meta = _meta("track-features")
+    Meta = table_meta("track-features")
 
     track_id = UnicodeAttribute(hash_key=True)
     # None when the provider has no analysis for the track.
@@ -199,7 +165,7 @@ class StoredTrack(MapAttribute):
 class ArtistAlbum(BaseModel):
     """One release of an artist's catalog with its track list; tracks None until fetched."""
 
-    Meta = _meta("artist-albums")
+    Meta = table_meta("artist-albums")
 
     artist_id = UnicodeAttribute(hash_key=True)
     album_id = UnicodeAttribute(range_key=True)
@@ -218,7 +184,7 @@ class ArtistAlbum(BaseModel):
 class ArtistCatalog(BaseModel):
     """An artist's catalog snapshot and build progress; expires so new releases get picked up."""
 
-    Meta = _meta("artist-catalogs")
+    Meta = table_meta("artist-catalogs")
 
     artist_id = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute(null=True)

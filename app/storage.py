@@ -23,7 +23,9 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
-from pynamodb.connection import Connection
+from pynamodb.connection import Connection, TableConnection
+from pynamodb.exceptions import TableError
+from pynamodb.models import Model
 
 # Failures that mean the store is unreachable or stalled (not a refused or conditional write).
 _UNREACHABLE = (
@@ -167,3 +169,38 @@ def shared_connection() -> Connection:
                 )
             )
         return _shared[0]
+
+
+DEFAULT_PREFIX = "spotify-api-local"
+
+
+class BaseModel(Model):
+    """A model whose table connection is the shared, guarded one."""
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        # PynamoDB builds a TableConnection (with a Connection of its own) per model; swap in the
+        # shared one so all tables use one client and the storage breaker.
+        connection = super()._get_connection()
+        shared = shared_connection()
+        if connection.connection is not shared:
+            meta_table = connection.get_meta_table()
+            try:
+                shared.get_meta_table(meta_table.table_name)
+            except TableError:
+                shared.add_meta_table(meta_table)
+            connection.connection = shared
+        return connection
+
+
+def table_meta(name: str) -> Any:
+    """A model's Meta: its table's name suffix; the prefix and store come from configure()."""
+    return type(
+        "Meta",
+        (),
+        {
+            "table_suffix": name,
+            "table_name": f"{DEFAULT_PREFIX}-{name}",
+            "billing_mode": "PAY_PER_REQUEST",
+        },
+    )

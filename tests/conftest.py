@@ -14,6 +14,7 @@ from pathlib import Path
 import flask
 import pytest
 
+from tests.documented import documented_schema_errors
 from tests.helpers import CLIENT_ID, CLIENT_SECRET, LEAK_PATTERN, OWNER_ID, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,6 +146,7 @@ def spotify():
 # --- Every timestamp in a JSON answer is RFC 3339 UTC with a Z (whole seconds, or Spotify's ms). -
 _bodies: list[str] = []
 _bad_times: list[str] = []
+_off_schema: list[str] = []  # answers that do not match the schema /openapi.json documents
 _TIMESTAMP_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:")
 _RFC3339_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$")
 
@@ -165,8 +167,10 @@ def _record_body(sender, response, **_):
         return
     _bodies.append(response.get_data(as_text=True))
     if response.mimetype == "application/json":
-        found = _strings(json.loads(_bodies[-1] or "null"))
+        body = json.loads(_bodies[-1] or "null")
+        found = _strings(body)
         _bad_times.extend(t for t in found if _TIMESTAMP_LIKE.match(t) and not _RFC3339_Z.match(t))
+        _off_schema.extend(documented_schema_errors(sender, response.status_code, body))
 
 
 flask.request_finished.connect(_record_body)
@@ -179,6 +183,7 @@ def pytest_runtest_makereport(item, call):
     if report.when == "setup":
         _bodies.clear()
         _bad_times.clear()
+        _off_schema.clear()
     if report.when != "teardown":
         return
     places = [(name, text) for name, text in report.sections if name.startswith("Captured")]
@@ -190,6 +195,11 @@ def pytest_runtest_makereport(item, call):
     elif _bad_times:
         report.outcome = "failed"
         report.longrepr = f"timestamps not RFC 3339 UTC with Z: {sorted(set(_bad_times))[:5]}"
+    elif _off_schema:
+        report.outcome = "failed"
+        report.longrepr = "answers that break their documented schema:\n" + "\n".join(
+            sorted(set(_off_schema))[:5]
+        )
 
 
 @pytest.fixture

@@ -131,3 +131,15 @@ def test_one_json_log_line_per_request(capsys, client):
     assert entry["method"] == "GET" and entry["path"] == "/health" and entry["status"] == 200
     assert entry["request_id"] == "req-123" == response.headers["X-Request-Id"]
     assert isinstance(entry["duration_ms"], float)
+
+
+def test_answers_are_checked_against_the_schema_they_document(app):
+    from tests.documented import documented_schema_errors
+
+    with app.test_request_context("/api/top/tracks"):
+        good = {"time_range": "short_term", "items": [], "fetched_at": "x", "source": "spotify"}
+        assert documented_schema_errors(app, 200, {**good, "stale": False}) == []
+        [problem] = documented_schema_errors(app, 200, {**good, "stale": "no"})
+        assert "stale" in problem and "boolean" in problem
+        assert documented_schema_errors(app, 503, {"error": {"code": "x", "message": "y"}}) == []
+        assert documented_schema_errors(app, 503, {"detail": "nope"})  # not the error shape

@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from flask import current_app
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from app.models import ArtistAlbum, ArtistCatalog, StoredTrack, TrackFeatures
+from app.models import ArtistAlbum, ArtistCatalog, StoredTrack
+from app.services.catalog_features import fetch_features
 from app.spotify.discography import Page
 from app.spotify.errors import BudgetExceeded, RateLimited, UpstreamError
 from app.spotify.gateway import gateway
@@ -78,7 +79,7 @@ def run_build(
     try:
         _list_releases(catalog, deadline, report)
         _fetch_tracks(catalog, deadline, report)
-        _fetch_features(catalog, deadline, report)
+        fetch_features(catalog, lambda: _check(deadline), report)
         _finish(catalog)
     except SliceOver:
         catalog.status = "ready" if catalog.refreshing else "queued"
@@ -218,48 +219,6 @@ def _note_invalid(catalog: ArtistCatalog, page: Page) -> None:
             "upstream ids that are not Spotify ids skipped",
             extra={"artist_id": catalog.artist_id, "count": page.invalid_ids},
         )
-
-
-def _fetch_features(catalog: ArtistCatalog, deadline: float, report: Progress) -> None:
-    gw = gateway()
-    ids = [t.id for a in ArtistAlbum.query(catalog.artist_id) for t in a.tracks or [] if t.id]
-    known = known_features(ids)
-    retry_before = _now() - timedelta(days=current_app.config["CATALOG_TTL_DAYS"])
-    todo = [
-        i
-        for i in dict.fromkeys(ids)
-        if i not in known or (known[i].features is None and known[i].fetched_at < retry_before)
-    ]
-    catalog.features_found = sum(
-        1 for i in set(ids) if i in known and known[i].features is not None
-    )
-    size = gw.features_batch_size
-    for start in range(0, len(todo), size):
-        _check(deadline)
-        batch = todo[start : start + size]
-        found = gw.audio_features(batch)
-        with TrackFeatures.batch_write() as writer:
-            for track_id in batch:
-                row = found.get(track_id) or {}
-                writer.save(
-                    TrackFeatures(
-                        track_id,
-                        features=row.get("features"),
-                        isrc=row.get("isrc"),
-                        source=gw.features_source if row else None,
-                        fetched_at=_now(),
-                    )
-                )
-        catalog.features_found += sum(1 for i in batch if i in found)
-        catalog.save()
-        report(catalog)
-    catalog.features_done = True
-
-
-def known_features(track_ids: list[str]) -> dict[str, TrackFeatures]:
-    """Stored feature rows for these tracks (DynamoDB only, no outbound call)."""
-    unique = list(dict.fromkeys(track_ids))
-    return {row.track_id: row for row in TrackFeatures.batch_get(unique)} if unique else {}
 
 
 def _finish(catalog: ArtistCatalog) -> None:

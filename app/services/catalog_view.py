@@ -10,7 +10,7 @@ from pynamodb.exceptions import PynamoDBException
 
 from app.extensions import cache
 from app.models import ArtistAlbum, ArtistCatalog
-from app.services.catalog_build import known_features
+from app.services.catalog_features import known_features
 from app.services.freshness import local_cache
 from app.services.summary import summarize
 from app.spotify.gateway import gateway

@@ -16,13 +16,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cachetools import LRUCache
 from flask import current_app
 from pynamodb.exceptions import PynamoDBException
 
 from app.errors import AppError, BudgetExhausted, DatabaseUnavailable, UpstreamUnavailable
 from app.extensions import cache
 from app.models import Lease
+from app.services.local_cache import LocalCache, local_cache
 from app.spotify.errors import BudgetExceeded, UpstreamError
 from app.utc import iso_utc
 
@@ -67,34 +67,6 @@ class Served:
 
 Fetch = Callable[[Envelope | None], tuple[Any, float, dict[str, Any]]]
 """Given the previous envelope, return (data, lifetime in seconds, policy state)."""
-
-
-class LocalCache:
-    """A per-container LRU in front of DynamoDB: a hit costs no read, and survives an outage.
-
-    cachetools caches are not thread-safe, and `flask run` and gunicorn threads share this one.
-    """
-
-    def __init__(self, maxsize: int) -> None:
-        self._lru: LRUCache = LRUCache(maxsize=maxsize)
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> Any:
-        with self._lock:
-            return self._lru.get(key)
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        with self._lock:
-            self._lru[key] = value
-
-    def pop(self, key: str) -> None:
-        with self._lock:
-            self._lru.pop(key, None)
-
-
-def local_cache(name: str, maxsize: int) -> LocalCache:
-    """This app's in-process cache of that name (one per container)."""
-    return current_app.extensions.setdefault(f"local-cache:{name}", LocalCache(maxsize))
 
 
 def _local() -> LocalCache:

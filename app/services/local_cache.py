@@ -1,0 +1,37 @@
+"""Per-container caches in front of DynamoDB: a hit costs no read, and survives an outage."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from cachetools import LRUCache
+from flask import current_app
+
+
+class LocalCache:
+    """A per-container LRU in front of DynamoDB: a hit costs no read, and survives an outage.
+
+    cachetools caches are not thread-safe, and `flask run` and gunicorn threads share this one.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self._lru: LRUCache = LRUCache(maxsize=maxsize)
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            return self._lru.get(key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._lru[key] = value
+
+    def pop(self, key: str) -> None:
+        with self._lock:
+            self._lru.pop(key, None)
+
+
+def local_cache(name: str, maxsize: int) -> LocalCache:
+    """This app's in-process cache of that name (one per container)."""
+    return current_app.extensions.setdefault(f"local-cache:{name}", LocalCache(maxsize))
