@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.exceptions import PynamoDBException
-from spotipy import Spotify, SpotifyException, SpotifyOauthError
+from spotipy import SpotifyException, SpotifyOauthError
 from spotipy.cache_handler import MemoryCacheHandler
 from spotipy.oauth2 import SpotifyOAuth
 
@@ -27,7 +27,7 @@ from app.spotify.errors import (
     NoToken,
     UpstreamDown,
 )
-from app.spotify.session import GuardedSession
+from app.spotify.session import GuardedSession, spotipy_client
 from app.spotify.token_store import DynamoTokenStore, TokenConflict, check_token
 
 log = logging.getLogger(__name__)
@@ -84,12 +84,12 @@ class OwnerAuth:
         except SpotifyOauthError as exc:
             raise BadRequestUpstream(f"code exchange refused: {exc.error}", status=400) from exc
         token_info = check_token(memory.get_cached_token())
-        client = Spotify(
-            auth=token_info["access_token"],
-            requests_session=self.session,
-            requests_timeout=self.config["SPOTIFY_TIMEOUT"],
+        client = spotipy_client(
+            token_info["access_token"],
+            self.session,
+            self.config["SPOTIFY_TIMEOUT"],
+            self.config["SPOTIFY_API_URL"],
         )
-        client.prefix = self.config["SPOTIFY_API_URL"] + "/"
         try:
             me = raw.decode(client.me(), raw.Me, "me")
         except SpotifyException as exc:

@@ -21,7 +21,7 @@ from app.spotify.errors import (
     TokenRejected,
     UpstreamDown,
 )
-from app.spotify.session import GuardedSession
+from app.spotify.session import GuardedSession, spotipy_client
 
 ALBUMS_PAGE = 10  # GET /artists/{id}/albums caps limit at 10 in development mode
 TRACKS_PAGE = 50
@@ -43,12 +43,10 @@ class SpotifyClient:
         token = self.auth.access_token()
         with self._lock:
             if self._client is None or self._client[0] != token:
-                client = Spotify(
-                    auth=token,
-                    requests_session=self.session,
-                    requests_timeout=self.config["SPOTIFY_TIMEOUT"],
+                config = self.config
+                client = spotipy_client(
+                    token, self.session, config["SPOTIFY_TIMEOUT"], config["SPOTIFY_API_URL"]
                 )
-                client.prefix = self.config["SPOTIFY_API_URL"] + "/"
                 self._client = (token, client)
             return self._client
 
