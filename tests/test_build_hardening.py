@@ -41,6 +41,14 @@ def _no_features(spotify) -> list[list[str]]:
     return asked
 
 
+def _serve_first_track_pages(spotify, disco) -> None:
+    def tracks(request):
+        album_id = urlsplit(request.url).path.rstrip("/").split("/")[-2]
+        return 200, {}, json.dumps(disco.track_pages[album_id][0])
+
+    spotify.add_callback(responses.GET, TRACKS, tracks)
+
+
 def _build(app, disco) -> dict:
     answer = app.test_client().get(f"/api/artists/{disco.artist['id']}/audio-features")
     assert answer.status_code in (200, 202), answer.get_json()
@@ -55,15 +63,7 @@ def test_an_album_page_served_again_and_again_ends_the_listing(connected, spotif
     disco = sp.discography("looping", 12, tracks_per_album=2)
     first = copy.deepcopy(disco.album_pages[0])  # always page one, always a `next`
     spotify.add_callback(responses.GET, ALBUMS, lambda r: (200, {}, json.dumps(first)))
-    spotify.add_callback(
-        responses.GET,
-        TRACKS,
-        lambda r: (
-            200,
-            {},
-            json.dumps(disco.track_pages[urlsplit(r.url).path.rstrip("/").split("/")[-2]][0]),
-        ),
-    )
+    _serve_first_track_pages(spotify, disco)
     _no_features(spotify)
     body = _build(connected, disco)
     assert body["status"] == "ready"
@@ -82,15 +82,7 @@ def test_an_empty_page_with_a_next_link_ends_the_listing(connected, spotify):
         return 200, {}, json.dumps(page)
 
     spotify.add_callback(responses.GET, ALBUMS, albums)
-    spotify.add_callback(
-        responses.GET,
-        TRACKS,
-        lambda r: (
-            200,
-            {},
-            json.dumps(disco.track_pages[urlsplit(r.url).path.rstrip("/").split("/")[-2]][0]),
-        ),
-    )
+    _serve_first_track_pages(spotify, disco)
     _no_features(spotify)
     assert _build(connected, disco)["status"] == "ready"
     assert _album_calls(spotify) == 2
