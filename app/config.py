@@ -105,6 +105,10 @@ class Config:
         self.BUILD_SLICE_SECONDS = _float(env, "BUILD_SLICE_SECONDS", 40.0)
         self.TOKEN_REFRESH_INTERVAL_MINUTES = _int(env, "TOKEN_REFRESH_INTERVAL_MINUTES", 45)
 
+        # The listening history: what is public (stats | full | off), and how long answers keep.
+        self.HISTORY_VISIBILITY = _str(env, "HISTORY_VISIBILITY", "stats").lower()
+        self.HISTORY_CACHE_SECONDS = _int(env, "HISTORY_CACHE_SECONDS", 300)
+
         self.CORS_ORIGINS = _list(env, "CORS_ORIGINS")
         self.SITE_API_BASE = _str(env, "SITE_API_BASE")
 
@@ -145,6 +149,8 @@ class Config:
                 "fractions of SPOTIFY_DAILY_BUDGET (0 to 1), and search cannot exceed what the "
                 "listening reserve leaves."
             )
+        if self.HISTORY_VISIBILITY not in ("stats", "full", "off"):
+            raise ConfigError("HISTORY_VISIBILITY must be stats, full or off")
         if self.VISITOR_WINDOW_SECONDS <= 0:
             raise ConfigError("VISITOR_WINDOW_SECONDS must be positive")
         missing = self.missing_settings()

@@ -81,3 +81,19 @@ def resume_builds(event: dict | None = None, context: Any = None) -> dict[str, A
     with _app().app_context():
         resumed = catalog.resume_waiting()
     return {"resumed": resumed}
+
+
+@task
+def archive_plays(event: dict | None = None, context: Any = None) -> dict[str, Any]:
+    """Scheduled: store the owner's recent plays for good (see app/services/history/archive.py)."""
+    from app.errors import AppError
+    from app.services.history import archive
+    from app.spotify.errors import UpstreamError
+
+    with _app().app_context():
+        try:
+            summary = archive.archive_plays()
+        except (AppError, UpstreamError) as exc:  # not connected, Spotify down: next run catches up
+            summary = {"skipped": type(exc).__name__}
+    log.info("archive task", extra={"summary": summary})
+    return summary

@@ -19,11 +19,12 @@ APP = Path(__file__).resolve().parents[1] / "app"
 LAYERS = {
     "entry": {"app.tasks", "app.cli"},
     "factory": {"app", "app.dispatchers"},
-    "persistence": {"app.models", "app.storage", "app.db", "app.cache_backend"},
+    "persistence": {"app.storage", "app.db", "app.cache_backend"},
     "leaf": {"app.config", "app.errors", "app.extensions", "app.utc", "app.log", "app.svg_card"},
 }
 PACKAGES = {"app.routes": "routes", "app.services": "services", "app.spotify": "spotify"}
 PACKAGES["app.schemas"] = "leaf"
+PACKAGES["app.models"] = "persistence"
 ALLOWED = {
     "entry": {"factory", "routes", "services", "spotify", "persistence", "leaf"},
     "factory": {"factory", "routes", "services", "spotify", "persistence", "leaf"},

@@ -132,6 +132,7 @@ def test_schedules_refresh_the_token_and_resume_waiting_builds() -> None:
     assert events == {
         "app.tasks.refresh_token": "rate(45 minutes)",
         "app.tasks.resume_builds": "rate(15 minutes)",
+        "app.tasks.archive_plays": "rate(30 minutes)",
     }
     assert stage_config("prod")["events"] == stage_config("dev")["events"]
 

@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from app.models import ArtistAlbum, ArtistCatalog, OwnerToken, TrackFeatures
+from app.models import ArtistAlbum, ArtistCatalog, OwnerToken, Play, TrackFeatures
 from tests import lambda_package as lp
 from tests.fakes import spotify as sp
 from tests.fakes.catalog_server import CatalogServer
@@ -540,6 +540,29 @@ def test_scheduled_refresh_is_routed_by_rule_name(owner_lambda: lp.LambdaProcess
     assert form["grant_type"] == ["refresh_token"] and form["refresh_token"] == ["refresh-pkg0"]
     stored = model.get(model.KEY).token
     assert stored["access_token"] == "access-pkg1" and stored["refresh_token"] == "refresh-pkg0"
+
+
+def test_scheduled_archive_is_routed_by_rule_name(owner_lambda, upstream) -> None:
+    _connect_owner()
+    plays = [
+        sp.play_history(sp.track(f"pkg{i}"), datetime(2026, 11, 20, 8, i, tzinfo=UTC))
+        for i in range(3)
+    ]
+    answer_body = json.dumps(sp.recently_played(plays, limit=50))
+    with upstream.lock:
+        upstream.routes.append(
+            (
+                "GET",
+                re.compile(r".*/v1/me/player/recently-played.*"),
+                lambda r: (200, {}, answer_body),
+            )
+        )
+    event = lp.scheduled_event("app.tasks.archive_plays")
+    assert event["resources"][0].endswith(f"/{FUNCTION}-app.tasks.archive_plays")
+    answer = owner_lambda.invoke(event)
+    assert answer.get("result", {}).get("added") == 3, answer
+    stored = {p.track for p in _dev(Play).scan()}
+    assert {"Track pkg0", "Track pkg1", "Track pkg2"} <= stored
 
 
 def test_status_in_owner_mode(owner_lambda: lp.LambdaProcess) -> None:

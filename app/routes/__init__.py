@@ -45,10 +45,11 @@ def visitor() -> str:
 
 def register_blueprints(api: Api) -> None:
     """Attach every feature's blueprint to the API."""
-    from app.routes import artists, auth, embed, listening, status
+    from app.routes import artists, auth, embed, history, listening, status
 
     api.register_blueprint(status.blp)
     api.register_blueprint(auth.blp)
     api.register_blueprint(listening.blp)
     api.register_blueprint(artists.blp)
     api.register_blueprint(embed.blp)
+    api.register_blueprint(history.blp)

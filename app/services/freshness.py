@@ -102,9 +102,14 @@ def answer(served: Served, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def peek(key: str) -> Envelope | None:
+    """What is held for `key` (fresh or stale), here or shared; never fetches."""
+    return _newest(_local().get(key), _shared_get(key))
+
+
 def is_cached(key: str) -> bool:
     """Whether anything (fresh or stale) is held for `key`, so serving it costs no fetch."""
-    return _local().get(key) is not None or _shared_get(key) is not None
+    return peek(key) is not None
 
 
 def serve(key: str, fetch: Fetch, source: str) -> Served:

@@ -210,6 +210,8 @@ class ArtistCatalog(BaseModel):
     version = VersionAttribute()
 
 
+from app.models.history import Entity, Play, Rollup  # noqa: E402  (history's own module)
+
 MODELS: tuple[type[BaseModel], ...] = (
     OwnerToken,
     OAuthState,
@@ -221,6 +223,9 @@ MODELS: tuple[type[BaseModel], ...] = (
     TrackFeatures,
     ArtistAlbum,
     ArtistCatalog,
+    Play,
+    Rollup,
+    Entity,
 )
 
 

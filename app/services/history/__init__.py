@@ -1,0 +1,1 @@
+"""The owner's listening history: import of Spotify's export, the live archive, statistics."""

@@ -1,0 +1,71 @@
+"""The history endpoints' answers: visible as the owner chose, cached like every answer.
+
+HISTORY_VISIBILITY says what is public: `stats` (aggregates only, the default), `full` (the
+plays one by one too) or `off` (nothing). Answers cost no Spotify call; each is computed from
+DynamoDB at most once per HISTORY_CACHE_SECONDS and served like the listening answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import current_app
+
+from app.errors import InvalidArgument, NotFound
+from app.services.freshness import Envelope, Served, answer, serve
+from app.services.history import records, stats
+
+SOURCE = "archive"
+
+
+def require(level: str) -> None:
+    """404 unless the owner made this much of the history public."""
+    visibility = current_app.config["HISTORY_VISIBILITY"]
+    if visibility == "off" or (level == "full" and visibility != "full"):
+        raise NotFound()
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _cached(name: str, args: dict[str, Any], compute: Any) -> tuple[dict[str, Any], Served]:
+    canonical = "&".join(f"{k}={v}" for k, v in sorted(args.items()) if v is not None)
+    key = f"history:{name}:" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
+    lifetime = current_app.config["HISTORY_CACHE_SECONDS"]
+
+    def fetch(_: Envelope | None) -> tuple[Any, float, dict[str, Any]]:
+        return compute(), lifetime, {}
+
+    served = serve(key, fetch, SOURCE)
+    return answer(served, served.envelope.data), served
+
+
+def statistics(
+    period: str | None, start: str | None, end: str | None, tz: str, top: int
+) -> tuple[dict[str, Any], Served]:
+    require("stats")
+    found = stats.period(period, start, end, today())
+    zone = stats.zone(tz)
+    args = {"from": found.first, "to": found.last, "label": found.label, "tz": tz, "top": top}
+    return _cached("stats", args, lambda: stats.compute(found, zone, top))
+
+
+def on_this_day(day: str | None) -> tuple[dict[str, Any], Served]:
+    require("stats")
+    try:
+        chosen = date.fromisoformat(day) if day else today()
+    except ValueError as exc:
+        raise InvalidArgument("'date' must be a date like 2024-05-31.") from exc
+    return _cached("on-this-day", {"date": chosen}, lambda: records.on_this_day(chosen, today()))
+
+
+def plays(
+    start: str | None, end: str | None, cursor: str | None, limit: int
+) -> tuple[dict[str, Any], Served]:
+    require("full")
+    found = stats.period(None if start or end else "all", start, end, today())
+    args = {"from": found.first, "to": found.last, "cursor": cursor, "limit": limit}
+    return _cached("plays", args, lambda: records.listing(found, cursor, limit))

@@ -1,0 +1,154 @@
+"""Keep new streams, once each, and recompute every summary they touch.
+
+Whatever the source (Spotify's export, the live archive), a stream is kept unless the same track
+already ended within ±90 s (DUPLICATE_WINDOW_MS): importers in the field use about that window,
+since the short export's times are cut to the minute. Then the touched days are summarized again
+from their plays, their months from their days, their years from their months.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from pynamodb.exceptions import PynamoDBException
+
+from app.models import Entity, Play
+from app.services.history import rollups
+from app.services.history.plays import DUPLICATE_WINDOW_MS, Stream, from_item, key_of, to_item
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 4  # a month's writes are idempotent: a store that hiccups is simply asked again
+
+
+@dataclass
+class Stored:
+    """What one ingest did."""
+
+    added: int = 0
+    duplicates: int = 0
+    days: set[str] = field(default_factory=set)
+
+
+def store(
+    streams: Iterable[Stream],
+    progress: Callable[[int], None] = lambda _: None,
+    retry_wait: float = 5.0,
+) -> Stored:
+    """Add the streams not already kept, and bring the summaries they touch up to date."""
+    by_month: dict[str, list[Stream]] = defaultdict(list)
+    spans: dict[str, list[int]] = {}
+    for stream in streams:
+        by_month[stream.month].append(stream)
+        span = spans.setdefault(stream.source, [stream.ended_ms, stream.ended_ms])
+        span[0], span[1] = min(span[0], stream.ended_ms), max(span[1], stream.ended_ms)
+    result = Stored()
+    for month in sorted(by_month):
+        candidates = sorted(by_month[month], key=lambda s: s.ended_ms)
+        step = lambda m=month, c=candidates: _month(m, c)  # noqa: E731
+        added, duplicates, days = _retrying(step, retry_wait)
+        result.added += added
+        result.duplicates += duplicates
+        result.days |= days
+        progress(len(candidates))
+    if result.days:
+        _retrying(lambda: summarize(result.days), retry_wait)
+    if spans:
+        _retrying(lambda: cover(spans), retry_wait)
+    return result
+
+
+def cover(spans: dict[str, list[int]]) -> None:
+    """Widen each source's covered time range (first and last stream seen) to include these."""
+    coverage = rollups.read(["meta#coverage"]).get("meta#coverage", {})
+    for source, (first, last) in spans.items():
+        known = coverage.get(source, [first, last])
+        coverage[source] = [min(known[0], first), max(known[1], last)]
+    rollups.write({"meta#coverage": coverage})
+
+
+def note_gap(first_ms: int, last_ms: int) -> None:
+    """Record a time range whose plays may be missing (the live archive fell behind)."""
+    gaps = rollups.read(["meta#gaps"]).get("meta#gaps", {"gaps": []})
+    gaps["gaps"] = sorted([*gaps["gaps"], [first_ms, last_ms]])[-500:]
+    rollups.write({"meta#gaps": gaps})
+
+
+def _retrying(step: Callable[[], tuple | None], wait: float) -> tuple:
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return step() or ()
+        except PynamoDBException as exc:
+            if attempt == ATTEMPTS:
+                raise
+            log.warning("history write failed; trying again", extra={"error": type(exc).__name__})
+            time.sleep(wait)  # past the storage breaker's cooldown
+    return ()
+
+
+def stored(month: str, first_day: str, last_day: str) -> list[Stream]:
+    """The kept streams of a month between two days (inclusive), oldest first."""
+    query = Play.query(month, Play.key.between(f"{first_day}T", f"{last_day}U"))
+    return [from_item(item) for item in query]
+
+
+def _month(month: str, candidates: list[Stream]) -> tuple[int, int, set[str]]:
+    existing = stored(month, candidates[0].day, candidates[-1].day)
+    seen: dict[str, list[int]] = defaultdict(list)
+    for stream in existing:
+        seen[stream.track_key].append(stream.ended_ms)
+    accepted = []
+    for stream in candidates:
+        times = seen[stream.track_key]
+        i = bisect.bisect_left(times, stream.ended_ms - DUPLICATE_WINDOW_MS)
+        if i < len(times) and times[i] <= stream.ended_ms + DUPLICATE_WINDOW_MS:
+            continue
+        bisect.insort(times, stream.ended_ms)
+        accepted.append(stream)
+    if not accepted:
+        return 0, len(candidates), set()
+    with Play.batch_write() as batch:
+        for stream in accepted:
+            batch.save(to_item(stream))
+    _name(accepted)
+    days = {s.day for s in accepted}
+    everything = existing + accepted
+    rollups.write(
+        {f"day#{d}": rollups.day(s for s in everything if s.day == d) for d in sorted(days)}
+    )
+    return len(accepted), len(candidates) - len(accepted), days
+
+
+def _name(streams: list[Stream]) -> None:
+    """Remember the names behind the keys the summaries count under."""
+    names: dict[str, Entity] = {}
+    for s in streams:
+        if s.artist:
+            names[f"a:{key_of(s.artist)}"] = Entity(f"a:{key_of(s.artist)}", name=s.artist)
+        track = Entity(f"t:{s.track_key}", name=s.track, artist=s.artist, track_id=s.track_id)
+        names[track.key] = track
+        if s.album:
+            album_key = f"l:{key_of(s.artist, s.album)}"
+            names[album_key] = Entity(album_key, name=s.album, artist=s.artist)
+    with Entity.batch_write() as batch:
+        for entity in names.values():
+            batch.save(entity)
+
+
+def summarize(days: set[str]) -> None:
+    """Recompute the months and years of these days from the day (and month) summaries."""
+    months = sorted({d[:7] for d in days})
+    for month in months:
+        current = rollups.read([f"month#{month}"]).get(f"month#{month}", {})
+        listed = {f"{month}-{dd}" for dd in current.get("days", {})} | {
+            d for d in days if d.startswith(month)
+        }
+        found = rollups.read(f"day#{d}" for d in sorted(listed))
+        rollups.write({f"month#{month}": rollups.month({p[-2:]: doc for p, doc in found.items()})})
+    for year in sorted({m[:4] for m in months}):
+        found = rollups.read(f"month#{year}-{mm:02d}" for mm in range(1, 13))
+        rollups.write({f"year#{year}": rollups.year({p[-2:]: doc for p, doc in found.items()})})
