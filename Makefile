@@ -56,6 +56,7 @@ dynamodb-stop:
 run: export FLASK_DEBUG ?= 1
 run: install dynamodb-start
 	$(BIN)/flask db create > /dev/null
+	$(BIN)/flask history sample --if-sample-mode > /dev/null
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # The site's pure JS helpers under node's own test runner first (a second), then everything else.

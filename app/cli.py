@@ -153,12 +153,15 @@ def history_export(kind: str, out: Any) -> None:
 
 
 @history_cli.command("sample")
-def history_sample() -> None:
+@click.option("--if-sample-mode", is_flag=True, help="Do nothing (and succeed) otherwise.")
+def history_sample(if_sample_mode: bool) -> None:
     """Sample mode: fill the archive with about three years of synthetic plays (once)."""
     from app.services.history import archive, ingest, sample
     from app.services.history.answers import today
 
     if not current_app.config["SAMPLE"]:
+        if if_sample_mode:
+            return
         raise click.ClickException("only in sample mode: this would mix made-up plays in")
     if archive.coverage().get("sample"):
         click.echo(json.dumps({"added": 0, "already": True}))

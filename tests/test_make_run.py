@@ -55,6 +55,8 @@ def test_make_run_serves_health_site_and_sample_data(tmp_path: Path) -> None:
         assert "<html" in requests.get(f"{base}/", timeout=5).text
         now = requests.get(f"{base}/api/now-playing", timeout=10).json()
         assert now["source"] == "sample"
+        history = requests.get(f"{base}/api/history/stats?period=all", timeout=10).json()
+        assert history["totals"]["plays"] > 5_000  # the synthetic history, so the site is full
     finally:
         with contextlib.suppress(ProcessLookupError):  # make may have exited on its own
             os.killpg(server.pid, signal.SIGTERM)
