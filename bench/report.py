@@ -14,11 +14,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.support import RESULTS, ROOT  # noqa: E402
 
-ORDER = ["quota_sim", "latency", "discography_calls", "cold_start", "load", "faults", "fuzz"]
+ORDER = [
+    "quota_sim",
+    "latency",
+    "discography_calls",
+    "history",
+    "cold_start",
+    "load",
+    "faults",
+    "fuzz",
+]
 TITLES = {
     "quota_sim": "A simulated day of website traffic against the daily Spotify budget",
     "latency": "Cached now-playing hit vs a bare Flask endpoint (werkzeug, loopback)",
     "discography_calls": "Discography builds: outbound calls vs the lower bound",
+    "history": "Listening history: import, statistics over ten years, the live archive",
     "cold_start": "Lambda package cold start vs a bare Flask app",
     "load": "Load: gunicorn (2 workers) + dynalite + fake Spotify, locust on loopback",
     "faults": "Fault matrix (every answer correct, stale or documented, within 2 s)",

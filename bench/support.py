@@ -20,7 +20,7 @@ RESULTS = ROOT / "bench" / "results"
 
 @contextmanager
 def local_dynamodb(prefix: str = "spotify-api-bench") -> Iterator[str]:
-    """Start dynalite on a free port with fresh data; set the env the models read at import."""
+    """Start dynalite on a free port with fresh data, and set the env every app here reads."""
     port = free_port()
     data = tempfile.mkdtemp(prefix="dynamodb-bench-")
     env = {
@@ -36,8 +36,10 @@ def local_dynamodb(prefix: str = "spotify-api-bench") -> Iterator[str]:
     script = str(ROOT / "scripts" / "dynamodb.sh")
     subprocess.run([script, "start"], check=True, cwd=ROOT, capture_output=True)
     try:
-        from app import db
+        from app import db, models
+        from app.config import TestingConfig
 
+        models.configure(vars(TestingConfig()))  # the env above: this dynalite, this prefix
         db.create_tables()
         yield env["DYNAMODB_HOST"]
     finally:

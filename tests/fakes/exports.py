@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -76,6 +77,42 @@ def short(ended: datetime, ms: int, track: str = "Song", artist: str = "Artist")
         "trackName": track,
         "msPlayed": ms,
     }
+
+
+_IP = re.compile(r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b")
+
+
+def tables_text() -> str:
+    """Everything every table holds, as text: summaries and cache entries decoded, not bytes."""
+    import pickle
+    import zlib
+
+    import msgspec
+
+    from app.models import MODELS, CacheEntry, Rollup
+
+    texts = []
+    for model in MODELS:
+        for item in model.scan():
+            if isinstance(item, Rollup):
+                try:
+                    decoded = msgspec.msgpack.decode(zlib.decompress(item.data))
+                    texts.append(json.dumps(decoded, default=str))
+                except (zlib.error, msgspec.DecodeError):
+                    texts.append(item.data.hex())  # a part of a larger document
+            elif isinstance(item, CacheEntry):
+                value = pickle.loads(zlib.decompress(item.value)) if item.value else None
+                texts.append(f"{item.key} {value!r}")
+            else:
+                texts.append(json.dumps(item.to_simple_dict(), default=str))
+    return "\n".join(texts)
+
+
+def personal_values_in_tables() -> list[str]:
+    """Every personal value of an export found in any table."""
+    text = tables_text()
+    found = [v for k, v in SENSITIVE.items() if (f'"{v}"' if k == "conn_country" else v) in text]
+    return found + _IP.findall(text)
 
 
 def write(folder: Path, files: dict[str, list[dict]]) -> list[Path]:

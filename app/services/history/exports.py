@@ -9,15 +9,15 @@ are read; IP addresses, country, platform, user agent and username are never eve
 
 from __future__ import annotations
 
-import calendar
-import json
 import re
-import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+import msgspec
 
 from app.services.history.plays import Stream
 
@@ -63,83 +63,125 @@ def _wanted(name: str) -> bool:
     return bool(EXTENDED.fullmatch(name) or SHORT.fullmatch(name))
 
 
+class _Extended(msgspec.Struct):
+    """An extended-history entry: only the fields a statistic needs are decoded at all.
+
+    IP address, country, platform, user agent and username are skipped by the decoder itself:
+    they never become Python objects, let alone stored ones.
+    """
+
+    ts: str
+    ms_played: int
+    master_metadata_track_name: str | None = None
+    master_metadata_album_artist_name: str | None = None
+    master_metadata_album_album_name: str | None = None
+    spotify_track_uri: str | None = None
+    episode_name: str | None = None
+    episode_show_name: str | None = None
+    spotify_episode_uri: str | None = None
+    audiobook_title: str | None = None
+    audiobook_chapter_title: str | None = None
+    skipped: bool | None = None
+    reason_end: str | None = None
+
+
+class _Short(msgspec.Struct):
+    """A short-format entry (account data): end to the minute, names, milliseconds."""
+
+    endTime: str  # noqa: N815 - Spotify's own field names
+    msPlayed: int  # noqa: N815
+    artistName: str | None = None  # noqa: N815
+    trackName: str | None = None  # noqa: N815
+    podcastName: str | None = None  # noqa: N815
+    episodeName: str | None = None  # noqa: N815
+
+
 def read_file(name: str, content: bytes) -> Iterator[Stream | Rejected]:
     """The file's streams, and a Rejected for every entry (or the whole file) it cannot read."""
     try:
-        entries = json.loads(content)
-    except (UnicodeDecodeError, ValueError) as exc:
-        yield Rejected(name, -1, f"the file is not JSON ({str(exc)[:80]})")
-        return
-    if not isinstance(entries, list):
+        entries = msgspec.json.decode(content, type=list[msgspec.Raw])
+    except msgspec.ValidationError:
+        try:
+            msgspec.json.decode(content, type=msgspec.Raw)  # is it JSON at all?
+        except msgspec.DecodeError as exc:
+            yield Rejected(name, -1, f"the file is not JSON ({str(exc)[:80]})")
+            return
         yield Rejected(name, -1, "the file is not a JSON array of streams")
+        return
+    except msgspec.DecodeError as exc:
+        yield Rejected(name, -1, f"the file is not JSON ({str(exc)[:80]})")
         return
     extended = bool(EXTENDED.fullmatch(PurePosixPath(name.split(":")[-1]).name))
     parse = _extended if extended else _short
     for index, entry in enumerate(entries):
         try:
             found = parse(entry)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (msgspec.ValidationError, msgspec.DecodeError, ValueError) as exc:
             yield Rejected(name, index, str(exc) or type(exc).__name__)
             continue
         yield found if found is not None else Rejected(name, index, "names nothing to keep")
 
 
-def _text(entry: dict[str, Any], field: str) -> str | None:
-    value = entry.get(field)
-    if value is not None and not isinstance(value, str):
-        raise TypeError(f"{field} is not text")
-    return value or None
+def _ended_ms(text: str, what: str) -> int:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"{what} is not a time: {text[:40]!r}") from exc
+    return int((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()) * 1000
 
 
-def _ms(entry: dict[str, Any], field: str) -> int:
-    value = entry.get(field)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"{field} is not a count of milliseconds")
+def _ms(value: int, what: str) -> int:
+    if value < 0:
+        raise ValueError(f"{what} is not a count of milliseconds")
     return value
 
 
-def _extended(entry: Any) -> Stream | None:
-    if not isinstance(entry, dict):
-        raise TypeError("not an object")
-    ended = calendar.timegm(time.strptime(_text(entry, "ts") or "", "%Y-%m-%dT%H:%M:%SZ"))
-    ms = _ms(entry, "ms_played")
-    skipped = entry.get("skipped")
-    if skipped is None and entry.get("reason_end") in ("fwdbtn", "backbtn"):
+def _extended(raw: msgspec.Raw) -> Stream | None:
+    entry = _EXTENDED(raw)
+    skipped = entry.skipped
+    if skipped is None and entry.reason_end in ("fwdbtn", "backbtn"):
         skipped = True
-    common: dict[str, Any] = {"ended_ms": ended * 1000, "ms": ms, "source": "export"}
-    common["skipped"] = _flag(skipped)
-    uri = _TRACK_URI.fullmatch(_text(entry, "spotify_track_uri") or "")
-    if track := _text(entry, "master_metadata_track_name"):
-        artist = _text(entry, "master_metadata_album_artist_name")
-        album = _text(entry, "master_metadata_album_album_name")
-        return Stream(track=track, artist=artist, album=album, track_id=_id(uri), **common)
-    if episode := _text(entry, "episode_name"):
-        uri = _TRACK_URI.fullmatch(_text(entry, "spotify_episode_uri") or "")
-        show = _text(entry, "episode_show_name")
+    common: dict[str, Any] = {
+        "ended_ms": _ended_ms(entry.ts, "ts"),
+        "ms": _ms(entry.ms_played, "ms_played"),
+        "skipped": skipped,
+        "source": "export",
+    }
+    if track := entry.master_metadata_track_name:
+        artist, album = (
+            entry.master_metadata_album_artist_name,
+            entry.master_metadata_album_album_name,
+        )
+        uri = _TRACK_URI.fullmatch(entry.spotify_track_uri or "")
+        return Stream(
+            track=track, artist=artist or None, album=album or None, track_id=_id(uri), **common
+        )
+    if episode := entry.episode_name:
+        uri = _TRACK_URI.fullmatch(entry.spotify_episode_uri or "")
+        show = entry.episode_show_name or None
         return Stream(track=episode, artist=show, kind="episode", track_id=_id(uri), **common)
-    if book := _text(entry, "audiobook_title"):
-        chapter = _text(entry, "audiobook_chapter_title") or book
+    if book := entry.audiobook_title:
+        chapter = entry.audiobook_chapter_title or book
         return Stream(track=chapter, artist=book, album=book, kind="audiobook", **common)
     return None
 
 
-def _short(entry: Any) -> Stream | None:
-    if not isinstance(entry, dict):
-        raise TypeError("not an object")
-    ended = calendar.timegm(time.strptime(_text(entry, "endTime") or "", "%Y-%m-%d %H:%M"))
-    common: dict[str, Any] = {"ended_ms": ended * 1000, "source": "account"}
-    common["ms"] = _ms(entry, "msPlayed")
-    if episode := _text(entry, "episodeName"):
-        return Stream(track=episode, artist=_text(entry, "podcastName"), kind="episode", **common)
-    if track := _text(entry, "trackName"):
-        return Stream(track=track, artist=_text(entry, "artistName"), **common)
+def _short(raw: msgspec.Raw) -> Stream | None:
+    entry = _SHORT(raw)
+    common: dict[str, Any] = {
+        "ended_ms": _ended_ms(entry.endTime, "endTime"),
+        "ms": _ms(entry.msPlayed, "msPlayed"),
+        "source": "account",
+    }
+    if episode := entry.episodeName:
+        return Stream(track=episode, artist=entry.podcastName or None, kind="episode", **common)
+    if track := entry.trackName:
+        return Stream(track=track, artist=entry.artistName or None, **common)
     return None
 
 
-def _flag(value: Any) -> bool | None:
-    if value is None or isinstance(value, bool):
-        return value
-    raise TypeError("skipped is not true, false or null")
+_EXTENDED = msgspec.json.Decoder(_Extended).decode
+_SHORT = msgspec.json.Decoder(_Short).decode
 
 
 def _id(match: re.Match[str] | None) -> str | None:

@@ -13,7 +13,9 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 
 from pynamodb.exceptions import PynamoDBException
 
@@ -23,6 +25,7 @@ from app.services.history.plays import DUPLICATE_WINDOW_MS, Stream, from_item, k
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 4  # a month's writes are idempotent: a store that hiccups is simply asked again
+WRITERS = 2
 
 
 @dataclass
@@ -47,16 +50,27 @@ def store(
         span = spans.setdefault(stream.source, [stream.ended_ms, stream.ended_ms])
         span[0], span[1] = min(span[0], stream.ended_ms), max(span[1], stream.ended_ms)
     result = Stored()
-    for month in sorted(by_month):
-        candidates = sorted(by_month[month], key=lambda s: s.ended_ms)
-        step = lambda m=month, c=candidates: _month(m, c)  # noqa: E731
-        added, duplicates, days = _retrying(step, retry_wait)
-        result.added += added
-        result.duplicates += duplicates
-        result.days |= days
-        progress(len(candidates))
+    names: dict[str, Entity] = {}
+    day_docs: dict[str, rollups.Doc] = {}
+    # Months are independent: writing two at once keeps the store busy while Python prepares
+    # the next batch (and a hiccup retries only its own month).
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        running = {
+            pool.submit(_retrying, partial(_month, month, by_month[month]), retry_wait): month
+            for month in sorted(by_month)
+        }
+        for done in as_completed(running):
+            accepted, docs = done.result()
+            result.added += len(accepted)
+            result.duplicates += len(by_month[running[done]]) - len(accepted)
+            day_docs.update(docs)
+            names.update(_names(accepted))
+            progress(len(by_month[running[done]]))
+    result.days = {period[4:] for period in day_docs}
+    if names:
+        _retrying(lambda: _write_names(names), retry_wait)
     if result.days:
-        _retrying(lambda: summarize(result.days), retry_wait)
+        _retrying(lambda: summarize(result.days, day_docs), retry_wait)
     if spans:
         _retrying(lambda: cover(spans), retry_wait)
     return result
@@ -96,7 +110,9 @@ def stored(month: str, first_day: str, last_day: str) -> list[Stream]:
     return [from_item(item) for item in query]
 
 
-def _month(month: str, candidates: list[Stream]) -> tuple[int, int, set[str]]:
+def _month(month: str, streams: list[Stream]) -> tuple[list[Stream], dict[str, rollups.Doc]]:
+    """Keep the month's new streams; the summaries of the days that changed, as written."""
+    candidates = sorted(streams, key=lambda s: s.ended_ms)
     existing = stored(month, candidates[0].day, candidates[-1].day)
     seen: dict[str, list[int]] = defaultdict(list)
     for stream in existing:
@@ -110,21 +126,22 @@ def _month(month: str, candidates: list[Stream]) -> tuple[int, int, set[str]]:
         bisect.insort(times, stream.ended_ms)
         accepted.append(stream)
     if not accepted:
-        return 0, len(candidates), set()
+        return [], {}
     with Play.batch_write() as batch:
         for stream in accepted:
             batch.save(to_item(stream))
-    _name(accepted)
-    days = {s.day for s in accepted}
-    everything = existing + accepted
-    rollups.write(
-        {f"day#{d}": rollups.day(s for s in everything if s.day == d) for d in sorted(days)}
-    )
-    return len(accepted), len(candidates) - len(accepted), days
+    by_day: dict[str, list[Stream]] = defaultdict(list)
+    changed = {s.day for s in accepted}
+    for stream in existing + accepted:
+        if stream.day in changed:
+            by_day[stream.day].append(stream)
+    docs = {f"day#{d}": rollups.day(day_streams) for d, day_streams in sorted(by_day.items())}
+    rollups.write(docs)
+    return accepted, docs
 
 
-def _name(streams: list[Stream]) -> None:
-    """Remember the names behind the keys the summaries count under."""
+def _names(streams: list[Stream]) -> dict[str, Entity]:
+    """The names behind the keys the summaries count under (the latest seen wins)."""
     names: dict[str, Entity] = {}
     for s in streams:
         if s.artist:
@@ -134,20 +151,28 @@ def _name(streams: list[Stream]) -> None:
         if s.album:
             album_key = f"l:{key_of(s.artist, s.album)}"
             names[album_key] = Entity(album_key, name=s.album, artist=s.artist)
+    return names
+
+
+def _write_names(names: dict[str, Entity]) -> None:
     with Entity.batch_write() as batch:
         for entity in names.values():
             batch.save(entity)
 
 
-def summarize(days: set[str]) -> None:
-    """Recompute the months and years of these days from the day (and month) summaries."""
+def summarize(days: set[str], known: dict[str, rollups.Doc] | None = None) -> None:
+    """Recompute the months and years of these days from the day (and month) summaries.
+
+    `known` holds day summaries just written, so they are not read back.
+    """
+    known = known or {}
     months = sorted({d[:7] for d in days})
+    current = rollups.read(f"month#{m}" for m in months)
     for month in months:
-        current = rollups.read([f"month#{month}"]).get(f"month#{month}", {})
-        listed = {f"{month}-{dd}" for dd in current.get("days", {})} | {
-            d for d in days if d.startswith(month)
-        }
-        found = rollups.read(f"day#{d}" for d in sorted(listed))
+        listed = {f"{month}-{dd}" for dd in current.get(f"month#{month}", {}).get("days", {})}
+        listed |= {d for d in days if d.startswith(month)}
+        found = {p: known[p] for p in (f"day#{d}" for d in listed) if p in known}
+        found |= rollups.read(f"day#{d}" for d in sorted(listed) if f"day#{d}" not in known)
         rollups.write({f"month#{month}": rollups.month({p[-2:]: doc for p, doc in found.items()})})
     for year in sorted({m[:4] for m in months}):
         found = rollups.read(f"month#{year}-{mm:02d}" for mm in range(1, 13))
