@@ -20,11 +20,16 @@ from app.services.history import records, stats
 SOURCE = "archive"
 
 
+class NotPublic(NotFound):
+    code = "history_not_public"
+    message = "The site owner has not made this part of their listening history public."
+
+
 def require(level: str) -> None:
     """404 unless the owner made this much of the history public."""
     visibility = current_app.config["HISTORY_VISIBILITY"]
     if visibility == "off" or (level == "full" and visibility != "full"):
-        raise NotFound()
+        raise NotPublic()
 
 
 def today() -> date:

@@ -50,8 +50,7 @@ def store(
         span = spans.setdefault(stream.source, [stream.ended_ms, stream.ended_ms])
         span[0], span[1] = min(span[0], stream.ended_ms), max(span[1], stream.ended_ms)
     result = Stored()
-    names: dict[str, Entity] = {}
-    day_docs: dict[str, rollups.Doc] = {}
+    names: dict[str, tuple[str, str | None, str | None]] = {}
     # Months are independent: writing two at once keeps the store busy while Python prepares
     # the next batch (and a hiccup retries only its own month).
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:
@@ -60,17 +59,21 @@ def store(
             for month in sorted(by_month)
         }
         for done in as_completed(running):
+            month = running[done]
             accepted, docs = done.result()
             result.added += len(accepted)
-            result.duplicates += len(by_month[running[done]]) - len(accepted)
-            day_docs.update(docs)
+            result.duplicates += len(by_month[month]) - len(accepted)
             names.update(_names(accepted))
-            progress(len(by_month[running[done]]))
-    result.days = {period[4:] for period in day_docs}
+            if docs:  # the month's summary now, so its days need not be kept until the end
+                days = {period[4:] for period in docs}
+                _retrying(partial(_summarize_months, days, docs), retry_wait)
+                result.days |= days
+            progress(len(by_month[month]))
     if names:
         _retrying(lambda: _write_names(names), retry_wait)
     if result.days:
-        _retrying(lambda: summarize(result.days, day_docs), retry_wait)
+        years = {d[:4] for d in result.days}
+        _retrying(partial(_summarize_years, years), retry_wait)
     if spans:
         _retrying(lambda: cover(spans), retry_wait)
     return result
@@ -140,24 +143,25 @@ def _month(month: str, streams: list[Stream]) -> tuple[list[Stream], dict[str, r
     return accepted, docs
 
 
-def _names(streams: list[Stream]) -> dict[str, Entity]:
+Name = tuple[str, str | None, str | None]  # name, artist, Spotify id
+
+
+def _names(streams: list[Stream]) -> dict[str, Name]:
     """The names behind the keys the summaries count under (the latest seen wins)."""
-    names: dict[str, Entity] = {}
+    names: dict[str, Name] = {}
     for s in streams:
         if s.artist:
-            names[f"a:{key_of(s.artist)}"] = Entity(f"a:{key_of(s.artist)}", name=s.artist)
-        track = Entity(f"t:{s.track_key}", name=s.track, artist=s.artist, track_id=s.track_id)
-        names[track.key] = track
+            names[f"a:{key_of(s.artist)}"] = (s.artist, None, None)
+        names[f"t:{s.track_key}"] = (s.track, s.artist, s.track_id)
         if s.album:
-            album_key = f"l:{key_of(s.artist, s.album)}"
-            names[album_key] = Entity(album_key, name=s.album, artist=s.artist)
+            names[f"l:{key_of(s.artist, s.album)}"] = (s.album, s.artist, None)
     return names
 
 
-def _write_names(names: dict[str, Entity]) -> None:
+def _write_names(names: dict[str, Name]) -> None:
     with Entity.batch_write() as batch:
-        for entity in names.values():
-            batch.save(entity)
+        for key, (name, artist, track_id) in names.items():
+            batch.save(Entity(key, name=name, artist=artist, track_id=track_id))
 
 
 def summarize(days: set[str], known: dict[str, rollups.Doc] | None = None) -> None:
@@ -165,7 +169,11 @@ def summarize(days: set[str], known: dict[str, rollups.Doc] | None = None) -> No
 
     `known` holds day summaries just written, so they are not read back.
     """
-    known = known or {}
+    _summarize_months(days, known or {})
+    _summarize_years({d[:4] for d in days})
+
+
+def _summarize_months(days: set[str], known: dict[str, rollups.Doc]) -> None:
     months = sorted({d[:7] for d in days})
     current = rollups.read(f"month#{m}" for m in months)
     for month in months:
@@ -174,6 +182,9 @@ def summarize(days: set[str], known: dict[str, rollups.Doc] | None = None) -> No
         found = {p: known[p] for p in (f"day#{d}" for d in listed) if p in known}
         found |= rollups.read(f"day#{d}" for d in sorted(listed) if f"day#{d}" not in known)
         rollups.write({f"month#{month}": rollups.month({p[-2:]: doc for p, doc in found.items()})})
-    for year in sorted({m[:4] for m in months}):
+
+
+def _summarize_years(years: set[str]) -> None:
+    for year in sorted(years):
         found = rollups.read(f"month#{year}-{mm:02d}" for mm in range(1, 13))
         rollups.write({f"year#{year}": rollups.year({p[-2:]: doc for p, doc in found.items()})})

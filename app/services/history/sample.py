@@ -23,9 +23,10 @@ def _catalogue() -> list[dict]:
     return [t for t in json.loads(SAMPLE.read_text())["items"] if t.get("name")]
 
 
-def streams(today: date) -> Iterator[Stream]:
-    """Every synthetic stream of the DAYS up to `today`, oldest first."""
+def streams(today: date, now: datetime | None = None) -> Iterator[Stream]:
+    """Every synthetic stream of the DAYS up to `today` (and none after `now`), oldest first."""
     tracks = _catalogue()
+    cutoff = (now or datetime.now(UTC)).timestamp()
     for offset in range(DAYS, -1, -1):
         day = today - timedelta(days=offset)
         rng = random.Random(f"sample-history-{day}")
@@ -41,7 +42,7 @@ def streams(today: date) -> Iterator[Stream]:
             length = int(track.get("duration_ms") or 200_000)
             played = length if rng.random() > 0.12 else rng.randrange(5_000, 29_000)  # skips
             moment += timedelta(milliseconds=played + rng.randrange(0, 4_000))
-            if moment.date() != day:
+            if moment.date() != day or moment.timestamp() > cutoff:
                 break
             artists = [a["name"] for a in track.get("artists") or []]
             yield Stream(
