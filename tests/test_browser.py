@@ -82,10 +82,12 @@ def new_page(chromium, request) -> Iterator[Callable]:
     """Open pages at a viewport size; each is screenshotted (full page) when the test ends."""
     opened = []
 
-    def open_page(size: tuple[int, int] = DESKTOP):
+    def open_page(size: tuple[int, int] = DESKTOP, timezone: str | None = None):
         # Reduced motion: charts draw at once (the site turns Chart.js animation off for it).
         context = chromium.new_context(
-            viewport={"width": size[0], "height": size[1]}, reduced_motion="reduce"
+            viewport={"width": size[0], "height": size[1]},
+            reduced_motion="reduce",
+            timezone_id=timezone,
         )
         page = context.new_page()
         page.set_default_timeout(10_000)
@@ -115,6 +117,20 @@ def sample_site(monkeypatch) -> Iterator[str]:
 
     monkeypatch.setenv("BUILD_MODE", "thread")
     with serve(create_app(TestingConfig)) as url:
+        yield url
+
+
+@pytest.fixture
+def history_site(monkeypatch) -> Iterator[str]:
+    """The sample site with `make run`'s synthetic history (`flask history sample`) archived."""
+    from app import create_app
+    from app.config import TestingConfig
+
+    monkeypatch.setenv("BUILD_MODE", "thread")
+    app = create_app(TestingConfig)
+    seeded = app.test_cli_runner().invoke(args=["history", "sample", "--if-sample-mode"])
+    assert seeded.exit_code == 0 and json.loads(seeded.output)["added"] > 1000, seeded.output
+    with serve(app) as url:
         yield url
 
 
@@ -502,6 +518,199 @@ def test_static_host_deployment_calls_the_api_across_origins(new_page, monkeypat
             search_and_choose(page, "ivory", "Ivory Cartographers")
             page.locator("#features[data-ready=true]").wait_for(timeout=30_000)
             page.console.assert_clean()
+
+
+# --- The listening history (sample mode's synthetic archive) ------------------------------------
+
+EXPECTED_404 = re.compile(r"Failed to load resource: the server responded with a status of 404")
+
+
+def api_json(base: str, path: str) -> dict:
+    with urlopen(f"{base}{path}") as answer:
+        return json.load(answer)
+
+
+def history_ready(page) -> None:
+    page.locator("#history[data-state=ready]").wait_for(timeout=20_000)
+
+
+def listened_cells(page) -> list[str]:
+    """The dates of the calendar's shaded days (any level above 0)."""
+    return page.locator(
+        "#history-calendar .cal-day[data-level]:not([data-level='0'])"
+    ).evaluate_all("cells => cells.map(c => c.dataset.date)")
+
+
+def assert_year_shown(page, base: str, year: int) -> None:
+    page.locator(f"#history-year-part[data-year='{year}'][aria-busy=false]").wait_for()
+    answer = api_json(base, f"api/history/stats?period={year}&top=1")
+    assert listened_cells(page) == [d["date"] for d in answer["days"]]  # one shaded cell per day
+    labels = page.locator("#history-calendar .cal-day[role=img]").evaluate_all(
+        "cells => cells.map(c => [c.getAttribute('aria-label'), c.title])"
+    )
+    assert labels and all(label and label == title for label, title in labels)
+    months = chart(page, "chart-months")
+    total = sum(d["minutes"] for d in answer["days"])
+    assert months["type"] == "bar" and months["points"] == months["labels"] == 12
+    assert abs(months["sum"] - total) < 1 and months["painted"] > 1000
+    assert f"minutes listened per month in {year}" in months["label"]
+    assert page.locator("#months-table tbody tr").count() == 12
+    summary = page.locator("#calendar-summary").inner_text()
+    assert summary.startswith(f"{year}: music on {len(answer['days'])} day")
+
+
+def assert_period_shown(page, base: str, period: str, tz: str) -> None:
+    page.locator(f"#history-period-part[data-period='{period}'][aria-busy=false]").wait_for()
+    answer = api_json(base, f"api/history/stats?period={period}&top=10&tz={tz}")
+    top = answer["top"]
+    assert texts(page, "#history-artists .item-title") == [
+        r["name"] for r in top["artists"]["by_minutes"]
+    ]
+    assert texts(page, "#history-tracks .item-title") == [
+        r["name"] for r in top["tracks"]["by_minutes"]
+    ]
+    first_plays = top["artists"]["by_minutes"][0]["plays"]
+    assert f"{first_plays:,} plays" in texts(page, "#history-artists .item-meta")[0]
+    names, values = texts(page, "#history-figures dt"), texts(page, "#history-figures .figure")
+    figures = dict(zip(names, values, strict=True))
+    assert figures["Plays"] == f"{answer['totals']['plays']:,}"
+    assert figures["Artists"] == str(answer["totals"]["artists"])
+    assert figures["Longest streak"].startswith(str(answer["longest_streak"]["days"]))
+    heat = answer["heatmap"]["minutes"]
+    levels = page.locator("#history-hours .hour-cell").evaluate_all(
+        "cells => cells.map(c => Number(c.dataset.level))"
+    )
+    assert len(levels) == 7 * 24
+    assert [level > 0 for level in levels] == [m > 0 for row in heat for m in row]
+    assert tz in page.locator("#hours-caption").inner_text()
+
+
+def test_history_section_in_sample_mode(new_page, history_site):
+    tz = "Asia/Tokyo"
+    page = new_page(timezone=tz)
+    asked: list[str] = []
+    page.on("request", lambda r: "/api/history" in r.url and asked.append(r.url))
+    page.goto(history_site)
+    wait_loaded(page)
+    history_ready(page)
+    assert page.locator("#history").is_visible()
+
+    # The years with data, newest first, from the archive's coverage; the newest is shown.
+    coverage = api_json(history_site, "api/history/stats?period=all&top=1")["coverage"]
+    first = min(int(r["from"][:4]) for r in coverage["sources"].values())
+    this_year = int(api_json(history_site, "api/history/on-this-day")["date"][:4])
+    years = list(range(this_year, first - 1, -1))
+    assert len(years) >= 3  # about three years of sample history
+    options = page.locator("#history-year option").evaluate_all("o => o.map(x => x.value)")
+    assert options == [str(y) for y in years]
+    assert_year_shown(page, history_site, years[0])
+    assert_period_shown(page, history_site, "last-30-days", tz)
+    # Only the visitor's zone is asked for (the calendar's days are UTC and share one answer).
+    assert all(f"tz={tz.replace('/', '%2F')}" in u for u in asked if "top=10" in u)
+
+    otd = api_json(history_site, "api/history/on-this-day")
+    page.locator(f"#history-otd-part[data-date='{otd['date']}']").wait_for()
+    assert page.locator("#history-otd .otd-year").count() == len(otd["years"])
+    if otd["years"]:
+        assert texts(page, "#history-otd h4") == [str(y["year"]) for y in otd["years"]]
+        shown = texts(page, "#history-otd .otd-year:first-child .item-title")
+        assert shown == [t["name"] for t in otd["years"][0]["tracks"][:3]]
+    else:
+        page.locator("#history-otd", has_text="No music on this date").wait_for()
+    snap(page, "history_sample")
+
+    # Another year, then other periods: each control redraws its part.
+    page.select_option("#history-year", str(years[-2]))
+    assert_year_shown(page, history_site, years[-2])
+    period_options = page.locator("#history-period option").evaluate_all("o => o.map(x => x.value)")
+    assert period_options == ["last-30-days", "last-365-days", *map(str, years), "all"]
+    for period in (str(years[1]), "all"):
+        page.select_option("#history-period", period)
+        assert_period_shown(page, history_site, period, tz)
+    page.click("#history .table-fallback summary")
+    assert_accessible(page)
+    page.console.assert_clean()
+
+
+def test_history_fits_a_phone_and_stays_accessible(new_page, history_site):
+    page = new_page(PHONE)
+    page.goto(history_site)
+    wait_loaded(page)
+    history_ready(page)
+    page.locator("#history-year-part[aria-busy=false]").wait_for()
+    assert page.evaluate(OVERFLOW) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0]
+    # The year's 53 weeks scroll sideways inside their own focusable box; the hours fit as they are.
+    scroll = page.locator(".calendar-scroll")
+    assert scroll.evaluate("s => s.scrollWidth > s.clientWidth")
+    assert scroll.get_attribute("tabindex") == "0"
+    card = page.locator("#history").bounding_box()
+    hours = page.locator("#history-hours").bounding_box()
+    assert card["x"] <= hours["x"] and hours["x"] + hours["width"] <= card["x"] + card["width"]
+    assert chart(page, "chart-months")["painted"] > 1000
+    assert_accessible(page)
+    page.console.assert_clean()
+
+
+def test_history_hides_when_the_owner_switched_it_off(new_page, monkeypatch):
+    from app import create_app
+    from app.config import TestingConfig
+
+    monkeypatch.setenv("HISTORY_VISIBILITY", "off")
+    with serve(create_app(TestingConfig)) as url:
+        page = new_page()
+        asked: list[str] = []
+        page.on("request", lambda r: "/api/history" in r.url and asked.append(r.url))
+        page.goto(url)
+        page.locator("#history[data-state=off]").wait_for(state="attached")
+        wait_loaded(page)
+        assert page.locator("#history").is_hidden()
+        assert len(asked) == 1  # one quiet 404, nothing more is asked
+        assert page.locator("#recent-list li").count() > 0  # the rest of the page is whole
+        assert page.evaluate(OVERFLOW) == []
+        assert_accessible(page)
+        page.console.assert_clean(allow=EXPECTED_404)
+
+
+def test_history_with_an_empty_archive_says_so(new_page, sample_site):
+    page = new_page()
+    page.goto(sample_site)
+    page.locator("#history[data-state=empty]").wait_for()
+    page.locator("#history .message", has_text="Nothing in the listening archive yet").wait_for()
+    assert page.locator("#history-year-part").is_hidden()
+    page.console.assert_clean()
+
+
+def test_history_parts_fail_and_empty_on_their_own(new_page, history_site):
+    """One part's error stays in that part; an on-this-day without earlier years says so."""
+    error = {"error": {"code": "database_unavailable", "message": "x", "request_id": "r"}}
+    page = new_page()
+    page.route(
+        re.compile(r".*/api/history/stats\?period=\d{4}&top=1$"),
+        lambda r: r.fulfill(status=503, json=error, headers={"Retry-After": "30"}),
+    )
+    page.route(
+        "**/api/history/on-this-day**",
+        lambda r: r.fulfill(
+            json={
+                "date": "2024-02-29",
+                "years": [],
+                "fetched_at": "2024-02-29T00:00:00Z",
+                "source": "archive",
+                "stale": False,
+            }
+        ),
+    )
+    page.goto(history_site)
+    history_ready(page)
+    page.locator("#history-year-part[data-error=database_unavailable]").wait_for()
+    assert "briefly unavailable" in page.locator("#history-year-part .message").inner_text()
+    assert page.locator("#history-calendar").is_hidden()
+    assert page.locator("#history-artists li").count() == 10  # the period part is whole
+    page.locator("#history-otd", has_text="No music on this date in earlier years").wait_for()
+    assert page.locator("#otd-heading").inner_text() == "On this day, February 29"
+    assert_accessible(page)
+    page.console.assert_clean(allow=EXPECTED_503)
 
 
 # --- Against a faked Spotify ---------------------------------------------------------------------

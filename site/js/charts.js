@@ -1,6 +1,8 @@
-// Charts of an artist's audio features (Chart.js, vendored); each has a text alternative.
+// Charts of an artist's audio features and of the listening history (Chart.js, vendored); each
+// has a text alternative.
 import { reducedMotion } from "./dom.js";
 import { fit as fitText, histogram } from "./format.js";
+import { MONTHS, formatNumber } from "./history-data.js";
 
 export const FEATURES = {
   energy: { label: "Energy", unit: true },
@@ -232,6 +234,53 @@ export function drawScatter(tracks) {
         scales: {
           x: { min: 0, max: 1, title: { display: true, text: "Energy →" } },
           y: { min: 0, max: 1, title: { display: true, text: "Valence (happier) →" } },
+        },
+      },
+    },
+    description,
+  );
+}
+
+/** Minutes per month of a year (rows from history-data.js's monthlyTotals). */
+export function drawMonths(rows, year) {
+  const total = rows.reduce((s, r) => s + r.minutes, 0);
+  const active = rows.filter((r) => r.minutes > 0);
+  const most = active.reduce((a, r) => (!a || r.minutes > a.minutes ? r : a), null);
+  const least = active.reduce((a, r) => (!a || r.minutes < a.minutes ? r : a), null);
+  const description = most
+    ? `Bar chart of minutes listened per month in ${year}: ${formatNumber(total)} minutes in ` +
+      `total; most in ${MONTHS[most.month]} (${formatNumber(most.minutes)} minutes), least in ` +
+      `${MONTHS[least.month]} (${formatNumber(least.minutes)} minutes). ` +
+      "The table below lists every month."
+    : `No listening recorded in ${year}.`;
+  draw(
+    "chart-months",
+    {
+      type: "bar",
+      data: {
+        labels: rows.map((r) => MONTHS[r.month].slice(0, 3)),
+        datasets: [
+          {
+            label: "Minutes",
+            data: rows.map((r) => r.minutes),
+            backgroundColor: ACCENT,
+            borderRadius: 3,
+          },
+        ],
+      },
+      options: {
+        plugins: {
+          legend: { display: false },
+          tooltip: {
+            callbacks: {
+              title: (items) => `${MONTHS[rows[items[0].dataIndex].month]} ${year}`,
+              label: (ctx) =>
+                `${formatNumber(ctx.raw)} minutes · ${formatNumber(rows[ctx.dataIndex].plays)} plays`,
+            },
+          },
+        },
+        scales: {
+          y: { beginAtZero: true, title: { display: true, text: "Minutes" } },
         },
       },
     },

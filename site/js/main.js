@@ -2,6 +2,7 @@
 import { apiUrl, getJson, noteSource, onSample } from "./api.js";
 import { initCharts } from "./charts.js";
 import { setupExplore } from "./explore.js";
+import { setupHistory } from "./history.js";
 import { loadRecent, setupTop } from "./listening.js";
 import { startNowPlaying } from "./now-playing.js";
 
@@ -27,4 +28,5 @@ startNowPlaying();
 loadRecent();
 setupTop();
 setupExplore();
+setupHistory();
 document.documentElement.dataset.ready = "true";
