@@ -20,6 +20,10 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))  # bench/fuzz.py asks for 
 # The OAuth callback's `state` must be one the server issued: no schema can say so, so a
 # schema-valid callback is rightly refused (400 invalid_state). Every other check still runs.
 NONCE_CHECKED = {"GET /auth/callback": [positive_data_acceptance]}
+# History periods: `from` must not come after `to`, `tz` must be a zone the tz database knows,
+# and a `cursor` must be one the API gave out. No schema can say those; the rest is checked.
+NONCE_CHECKED["GET /api/history/stats"] = [positive_data_acceptance]
+NONCE_CHECKED["GET /api/history"] = [positive_data_acceptance]
 
 
 def _operations(app):

@@ -90,7 +90,7 @@ def test_any_period_from_dates_years_or_all(history):
         ("from=2024-05-10&to=2024-05-01", "forwards"),
         ("from=2001-01-01&to=2024-01-01", "20 years"),
         ("period=2024&from=2024-01-01", "not both"),
-        ("from=yesterday", "from"),
+        ("from=yesterday", "'from'"),
         ("tz=Mars/Olympus", "time zone"),
         ("top=0", "top"),
     ],

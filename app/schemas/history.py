@@ -6,15 +6,17 @@ import marshmallow as ma
 
 from app.schemas import Freshness, Open, StrictSchema
 
-DATE = {"description": "YYYY-MM-DD (UTC days)"}
+DATE = {"description": "YYYY-MM-DD, inclusive (UTC days)"}
+PERIOD = r"^([1-9][0-9]{3}|[1-9][0-9]{3}-(0[1-9]|1[0-2])|last-[1-9][0-9]{0,3}-days|all)$"
 
 
 class StatsArgs(StrictSchema):
     period = ma.fields.String(
-        metadata={"description": "2024, 2024-05, last-N-days or all (default last-30-days)"}
+        validate=ma.validate.Regexp(PERIOD, error="'period' is 2024, 2024-05, last-N-days or all"),
+        metadata={"description": "2024, 2024-05, last-N-days or all (default last-30-days)"},
     )
-    start = ma.fields.String(data_key="from", metadata=DATE)
-    end = ma.fields.String(data_key="to", metadata=DATE)
+    start = ma.fields.Date(data_key="from", metadata=DATE)
+    end = ma.fields.Date(data_key="to", metadata=DATE)
     tz = ma.fields.String(
         load_default="UTC",
         validate=ma.validate.Length(1, 64),
@@ -24,12 +26,12 @@ class StatsArgs(StrictSchema):
 
 
 class OnThisDayArgs(StrictSchema):
-    date = ma.fields.String(metadata={"description": "YYYY-MM-DD; default today (UTC)"})
+    date = ma.fields.Date(metadata={"description": "YYYY-MM-DD; default today (UTC)"})
 
 
 class PlaysArgs(StrictSchema):
-    start = ma.fields.String(data_key="from", metadata=DATE)
-    end = ma.fields.String(data_key="to", metadata=DATE)
+    start = ma.fields.Date(data_key="from", metadata=DATE)
+    end = ma.fields.Date(data_key="to", metadata=DATE)
     cursor = ma.fields.String(validate=ma.validate.Length(1, 500))
     limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(1, 100))
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app
 
-from app.errors import InvalidArgument, NotFound
+from app.errors import NotFound
 from app.services.freshness import Envelope, Served, answer, serve
 from app.services.history import records, stats
 
@@ -49,7 +49,7 @@ def _cached(name: str, args: dict[str, Any], compute: Any) -> tuple[dict[str, An
 
 
 def statistics(
-    period: str | None, start: str | None, end: str | None, tz: str, top: int
+    period: str | None, start: date | None, end: date | None, tz: str, top: int
 ) -> tuple[dict[str, Any], Served]:
     require("stats")
     found = stats.period(period, start, end, today())
@@ -58,17 +58,14 @@ def statistics(
     return _cached("stats", args, lambda: stats.compute(found, zone, top))
 
 
-def on_this_day(day: str | None) -> tuple[dict[str, Any], Served]:
+def on_this_day(day: date | None) -> tuple[dict[str, Any], Served]:
     require("stats")
-    try:
-        chosen = date.fromisoformat(day) if day else today()
-    except ValueError as exc:
-        raise InvalidArgument("'date' must be a date like 2024-05-31.") from exc
+    chosen = day or today()
     return _cached("on-this-day", {"date": chosen}, lambda: records.on_this_day(chosen, today()))
 
 
 def plays(
-    start: str | None, end: str | None, cursor: str | None, limit: int
+    start: date | None, end: date | None, cursor: str | None, limit: int
 ) -> tuple[dict[str, Any], Served]:
     require("full")
     found = stats.period(None if start or end else "all", start, end, today())

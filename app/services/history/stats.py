@@ -31,20 +31,13 @@ class Period:
     label: str
 
 
-def _day(text: str, name: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise InvalidArgument(f"'{name}' must be a date like 2024-05-31.") from exc
-
-
-def period(value: str | None, start: str | None, end: str | None, today: date) -> Period:
-    """A named period (2024, 2024-05, last-30-days, all) or from/to dates, both inclusive."""
+def period(value: str | None, start: date | None, end: date | None, today: date) -> Period:
+    """A named period (2024, 2024-05, last-N-days, all) or from/to dates, both inclusive."""
     if start or end:
         if value:
             raise InvalidArgument("Give either 'period' or 'from'/'to', not both.")
-        first = _day(start, "from") if start else today - timedelta(days=29)
-        last = _day(end, "to") if end else today
+        first = start or today - timedelta(days=29)
+        last = end or today
         found = Period(first, last, f"{first}..{last}")
     else:
         found = _named(value or "last-30-days", today)
@@ -61,9 +54,9 @@ def _named(value: str, today: date) -> Period:
         if not 1 <= days <= MAX_DAYS:
             raise InvalidArgument("last-N-days takes N from 1 to 7320.")
         return Period(today - timedelta(days=days - 1), today, value)
-    if re.fullmatch(r"\d{4}", value):
+    if re.fullmatch(r"[1-9]\d{3}", value):
         return Period(date(int(value), 1, 1), date(int(value), 12, 31), value)
-    if re.fullmatch(r"\d{4}-\d{2}", value) and 1 <= int(value[5:]) <= 12:
+    if re.fullmatch(r"[1-9]\d{3}-\d{2}", value) and 1 <= int(value[5:]) <= 12:
         year, month = int(value[:4]), int(value[5:])
         last = calendar.monthrange(year, month)[1]
         return Period(date(year, month, 1), date(year, month, last), value)
