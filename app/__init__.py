@@ -10,7 +10,7 @@ from app.config import Config
 def create_app(config_class: type[Config] = Config) -> Flask:
     """Build a configured app; does no I/O, so it is cheap on a Lambda cold start."""
     from app import cli, db, dispatchers, errors, log, models
-    from app.extensions import api, cache, cors
+    from app.extensions import SignedCookieSessions, api, cache, cors
     from app.routes import http_cache, register_blueprints, site
     from app.services import dispatch
     from app.spotify import gateway
@@ -19,6 +19,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     settings.validate()
     app = Flask(__name__)
     app.config.from_object(settings)
+    app.session_interface = SignedCookieSessions()
     app.config["SAMPLE"] = not settings.spotify_configured
     models.configure(app.config)
 

@@ -784,7 +784,7 @@ def test_tasks_log_their_own_id_never_the_previous_requests(owner_lambda) -> Non
 
 def test_logs_hold_no_secret_or_token(sample_lambda, owner_lambda) -> None:
     log = sample_lambda.close() + owner_lambda.close()
-    assert '"path": "/auth/login"' in log  # the logs were captured at all
+    assert '"path":"/auth/login"' in log  # the logs were captured at all
     secrets = (SECRET_KEY, CLIENT_SECRET, "access-pkg0", "access-pkg1", "refresh-pkg0")
     for secret in (*secrets, "access-pkg2", "refresh-pkg2"):
         assert secret not in log, "a secret reached the function's logs"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, url_for
 
 from app.routes import Blueprint, visitor
-from app.routes.http_cache import cached_json, conditional
+from app.routes.http_cache import conditional, respond
 from app.schemas import ErrorSchema
 from app.schemas.artists import BuildingSchema, CatalogSchema, SearchArgs, SearchSchema
 from app.services import catalog
@@ -21,7 +21,7 @@ RATE_LIMITED = "Too much uncached work from this address; Retry-After says when 
 @blp.alt_response(429, schema=ErrorSchema, description=RATE_LIMITED)
 def search(args):
     """Find artists by name."""
-    return cached_json(*catalog.search(args["q"], args["limit"], visitor()))
+    return respond(catalog.search(args["q"], args["limit"], visitor()))
 
 
 ARTIST_ID_PARAM = {

@@ -7,11 +7,12 @@ from flask import Response
 from app import svg_card
 from app.errors import ServiceUnavailable
 from app.routes import Blueprint
-from app.routes.http_cache import with_cache_headers
+from app.routes.http_cache import rendered, send
 from app.services import artwork, listening
 
 blp = Blueprint("embed", __name__, url_prefix="/api", description="Embeddable cards.")
 SVG = "image/svg+xml"
+SVG_TYPE = "image/svg+xml; charset=utf-8"
 
 
 @blp.route("/now-playing.svg")
@@ -34,12 +35,19 @@ def now_playing_svg():
     Artwork is inlined as a data URI because an SVG shown through an <img> loads nothing external.
     """
     try:
-        body, served = listening.now_playing()
+        answer = listening.now_playing()
     except ServiceUnavailable as exc:
         response = Response(svg_card.unavailable(exc.code), status=503, mimetype=SVG)
         response.headers.update(exc.headers)
         response.headers["Cache-Control"] = "no-store"
         return response
-    card = svg_card.describe(body, svg_card.now())
-    image = artwork.data_uri(svg_card.artwork_url(body))
-    return with_cache_headers(Response(svg_card.render(card, image), mimetype=SVG), served)
+    second = int(svg_card.now())  # the card shows times to the second at most: drawn once a second
+
+    def draw() -> bytes:
+        body = answer.build()
+        card = svg_card.describe(body, second)
+        image = artwork.data_uri(svg_card.artwork_url(body))
+        return svg_card.render(card, image).encode()
+
+    data, etag = rendered(("svg", *answer.key, second), draw)
+    return send(data, etag, SVG_TYPE, answer.served)

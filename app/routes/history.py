@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.routes import Blueprint
-from app.routes.http_cache import cached_json
+from app.routes.http_cache import respond
 from app.schemas.history import (
     OnThisDayArgs,
     OnThisDaySchema,
@@ -27,8 +27,8 @@ HIDDEN = "Not public (HISTORY_VISIBILITY)"
 @blp.alt_response(404, description=HIDDEN)
 def stats(args):
     """Totals, top artists, tracks and albums, days, hour-of-week, skips and streaks of a period."""
-    return cached_json(
-        *answers.statistics(
+    return respond(
+        answers.statistics(
             args.get("period"), args.get("start"), args.get("end"), args["tz"], args["top"]
         )
     )
@@ -41,7 +41,7 @@ def stats(args):
 @blp.alt_response(404, description=HIDDEN)
 def on_this_day(args):
     """What the owner played on this date in earlier years."""
-    return cached_json(*answers.on_this_day(args.get("date")))
+    return respond(answers.on_this_day(args.get("date")))
 
 
 @blp.route("")
@@ -51,6 +51,6 @@ def on_this_day(args):
 @blp.alt_response(404, description="Not public unless HISTORY_VISIBILITY=full")
 def plays(args):
     """The plays themselves, newest first, a page at a time (`next_cursor` continues)."""
-    return cached_json(
-        *answers.plays(args.get("start"), args.get("end"), args.get("cursor"), args["limit"])
+    return respond(
+        answers.plays(args.get("start"), args.get("end"), args.get("cursor"), args["limit"])
     )

@@ -1,28 +1,65 @@
-"""HTTP caching for the website and any CDN: max-age from remaining freshness, ETag, 304, Age."""
+"""HTTP caching for the website and any CDN: max-age from remaining freshness, ETag, 304, Age.
+
+An answer is rendered once per envelope (and variant): its JSON bytes and ETag are kept, and a
+hit only adds what depends on the moment (max-age, Age). The bytes are exactly what `jsonify`
+would produce, since they are produced by it, once.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import cast
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, request
+from werkzeug.http import generate_etag, parse_etags
 
-from app.services.freshness import Served
+from app.services.freshness import Answer, Served
+from app.services.local_cache import local_cache
+
+JSON = "application/json"
 
 
-def with_cache_headers(response: Response, served: Served) -> Response:
-    """Any body with Cache-Control/ETag/Age derived from the served envelope; 304 when unchanged."""
-    response.cache_control.public = True
-    response.cache_control.max_age = served.max_age
-    if served.stale:
+def rendered(key: Hashable, render: Callable[[], bytes]) -> tuple[bytes, str]:
+    """The bytes and ETag for `key`, rendered on first use in this container."""
+    cache = local_cache("rendered", 512)
+    found = cache.get(key)
+    if found is None:
+        data = render()
+        found = (data, generate_etag(data))
+        cache[key] = found
+    return found
+
+
+def json_bytes(value: object) -> bytes:
+    """Exactly what jsonify would answer (sorted keys; compact, or indented in debug mode)."""
+    response = cast(Response, current_app.json.response(value))
+    return response.get_data()
+
+
+def respond(answer: Answer) -> Response:
+    """The answer as JSON with its envelope's caching headers; 304 when unchanged."""
+    data, etag = rendered(("json", *answer.key), lambda: json_bytes(answer.build()))
+    return send(data, etag, JSON, answer.served)
+
+
+def send(
+    data: bytes, etag: str, content_type: str, served: Served | None, max_age: int = 0
+) -> Response:
+    """A cacheable answer: 304 when the client holds this ETag; headers from the envelope."""
+    matches = request.environ.get("HTTP_IF_NONE_MATCH")
+    not_modified = bool(matches) and parse_etags(matches).contains(etag)
+    response = Response(b"" if not_modified else data, 304 if not_modified else 200)
+    response.headers["Content-Type"] = content_type
+    age = served.max_age if served else max_age
+    response.headers["Cache-Control"] = f"public, max-age={age}"
+    response.headers["ETag"] = f'"{etag}"'
+    if served is not None and served.stale:
         response.headers["Age"] = str(served.age)
         if served.retry_after:
             response.headers["Retry-After"] = str(served.retry_after)
-    return conditional(response)
-
-
-def cached_json(body: dict[str, Any], served: Served) -> Response:
-    """JSON with the envelope's caching headers; 304 when unchanged."""
-    return with_cache_headers(jsonify(body), served)
+    if not_modified:
+        del response.headers["Content-Type"]
+    return response
 
 
 def conditional(response: Response) -> Response:
@@ -33,12 +70,16 @@ def conditional(response: Response) -> Response:
     """
     response.add_etag()
     response.make_conditional(request)  # updates the response in place
-    response.headers.pop("Date", None)
+    response.headers.remove("Date")
     return response
 
 
 def vary_by_origin(response: Response) -> Response:
     """Every /api/* answer varies by Origin (CORS headers differ), so shared caches keep apart."""
     if request.path.startswith("/api/"):
-        response.vary.add("Origin")
+        vary = ", ".join(response.headers.getlist("Vary"))  # .get() raises inside when absent
+        if not vary:
+            response.headers["Vary"] = "Origin"
+        elif "origin" not in vary.lower():
+            response.headers["Vary"] = f"{vary}, Origin"
     return response

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.routes import Blueprint
-from app.routes.http_cache import cached_json
+from app.routes.http_cache import respond
 from app.schemas.listening import (
     LimitArgs,
     NoArgs,
@@ -24,7 +24,7 @@ blp = Blueprint("listening", __name__, url_prefix="/api", description="The owner
 @blp.alt_response(304, description="Not modified (If-None-Match)")
 def now_playing(_args):
     """What the owner is playing now; when idle, the last played track."""
-    return cached_json(*listening.now_playing())
+    return respond(listening.now_playing())
 
 
 @blp.route("/recently-played")
@@ -33,7 +33,7 @@ def now_playing(_args):
 @blp.alt_response(304, description="Not modified (If-None-Match)")
 def recently_played(args):
     """The owner's most recent plays, newest first."""
-    return cached_json(*listening.recently_played(args["limit"]))
+    return respond(listening.recently_played(args["limit"]))
 
 
 @blp.route("/top/artists")
@@ -42,7 +42,7 @@ def recently_played(args):
 @blp.alt_response(304, description="Not modified (If-None-Match)")
 def top_artists(args):
     """The owner's top artists for a time range."""
-    return cached_json(*listening.top("artists", args["time_range"], args["limit"]))
+    return respond(listening.top("artists", args["time_range"], args["limit"]))
 
 
 @blp.route("/top/tracks")
@@ -51,4 +51,4 @@ def top_artists(args):
 @blp.alt_response(304, description="Not modified (If-None-Match)")
 def top_tracks(args):
     """The owner's top tracks for a time range."""
-    return cached_json(*listening.top("tracks", args["time_range"], args["limit"]))
+    return respond(listening.top("tracks", args["time_range"], args["limit"]))

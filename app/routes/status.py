@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import Response, current_app
 
 from app.routes import Blueprint
+from app.routes.http_cache import json_bytes, rendered
 from app.schemas.status import HealthSchema, StatusSchema
 from app.services import status as status_service
 
@@ -15,7 +16,8 @@ blp = Blueprint("status", __name__, description="Liveness and service state.")
 @blp.response(200, HealthSchema)
 def health():
     """Liveness: answers without touching the network."""
-    return {"status": "ok"}
+    data, _ = rendered(("health",), lambda: json_bytes({"status": "ok"}))
+    return Response(data, mimetype="application/json")
 
 
 @blp.route("/api/status")

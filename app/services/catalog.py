@@ -16,7 +16,7 @@ from app.services import catalog_build, visitors
 from app.services.catalog_view import artist_ref, view
 from app.services.connection import require_connection
 from app.services.dispatch import dispatch
-from app.services.freshness import answer, is_cached, serve, unavailable
+from app.services.freshness import Answer, body, is_cached, serve, unavailable
 from app.spotify import objects
 from app.spotify.client import SEARCH_LIMIT_MAX
 from app.spotify.errors import BadRequestUpstream, NotFoundUpstream, UpstreamError
@@ -29,7 +29,7 @@ SEARCH_TTL = 24 * 3600
 POLL_SECONDS = 2
 
 
-def search(query: str, limit: int, visitor: str) -> tuple[dict[str, Any], Any]:
+def search(query: str, limit: int, visitor: str) -> Answer:
     """Artists matching a query; one Spotify call per distinct query, whatever the limit.
 
     Spotify's development-mode search returns at most 10: the full page is fetched and cached
@@ -49,7 +49,8 @@ def search(query: str, limit: int, visitor: str) -> tuple[dict[str, Any], Any]:
         return [objects.to_json(a) for a in found], SEARCH_TTL, {}
 
     served = serve(key, fetch, gw.source)
-    return answer(served, {"items": served.envelope.data[:limit]}), served
+    build = lambda: body(served, {"items": served.envelope.data[:limit]})  # noqa: E731
+    return Answer(served, ("search", key, limit), build)
 
 
 def audio_features(artist_id: str, visitor: str) -> tuple[int, dict[str, Any]]:

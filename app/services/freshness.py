@@ -69,6 +69,24 @@ Fetch = Callable[[Envelope | None], tuple[Any, float, dict[str, Any]]]
 """Given the previous envelope, return (data, lifetime in seconds, policy state)."""
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What a view answers: the envelope served, and its body, built only when not yet rendered.
+
+    `variant` names what else the body depends on (a limit, another envelope's time), so one
+    rendering serves every request with the same envelope, staleness and variant.
+    """
+
+    served: Served
+    variant: tuple[Any, ...]
+    build: Callable[[], dict[str, Any]]
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        envelope = self.served.envelope
+        return (*self.variant, envelope.fetched_at, envelope.source, self.served.stale)
+
+
 def _local() -> LocalCache:
     return local_cache("envelopes", 256)
 
@@ -91,7 +109,7 @@ def _newest(*envelopes: Envelope | None) -> Envelope | None:
     return max(found, key=lambda e: e.fetched_at) if found else None
 
 
-def answer(served: Served, data: dict[str, Any]) -> dict[str, Any]:
+def body(served: Served, data: dict[str, Any]) -> dict[str, Any]:
     """An answer's body: its data plus when it was fetched, from where, and whether it is stale."""
     envelope = served.envelope
     return {
@@ -104,7 +122,10 @@ def answer(served: Served, data: dict[str, Any]) -> dict[str, Any]:
 
 def peek(key: str) -> Envelope | None:
     """What is held for `key` (fresh or stale), here or shared; never fetches."""
-    return _newest(_local().get(key), _shared_get(key))
+    held = _local().get(key)
+    if held is not None and held.fresh_until > time.time():
+        return held
+    return _newest(held, _shared_get(key))
 
 
 def is_cached(key: str) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 from app.errors import AppError
 from app.services import budget
 from app.services.connection import owner_key, require_connection
-from app.services.freshness import Envelope, Served, answer, serve
+from app.services.freshness import Answer, Envelope, Served, body, serve
 from app.spotify import objects
 from app.spotify.gateway import gateway
 
@@ -35,11 +35,11 @@ def cache_keys(generation: int) -> list[str]:
     return [owner_key(name, generation) for name in names]
 
 
-def recently_played(limit: int) -> tuple[dict[str, Any], Served]:
+def recently_played(limit: int) -> Answer:
     """The owner's last plays, newest first."""
     served = _recent()
-    items = served.envelope.data["items"][:limit]
-    return answer(served, {"items": items}), served
+    items = lambda: {"items": served.envelope.data["items"][:limit]}  # noqa: E731
+    return Answer(served, ("recent", limit), lambda: body(served, items()))
 
 
 def _recent() -> Served:
@@ -57,7 +57,7 @@ def _recent() -> Served:
     return serve(owner_key("recently-played"), fetch, gw.source)
 
 
-def top(kind: str, time_range: str, limit: int) -> tuple[dict[str, Any], Served]:
+def top(kind: str, time_range: str, limit: int) -> Answer:
     """The owner's top artists or tracks for a time range."""
     gw = gateway()
     lookup = gw.top_artists if kind == "artists" else gw.top_tracks
@@ -68,11 +68,15 @@ def top(kind: str, time_range: str, limit: int) -> tuple[dict[str, Any], Served]
         return {"items": items}, TOP_TTL * budget.stretch_factor(), {}
 
     served = serve(owner_key(f"top:{kind}:{time_range}"), fetch, gw.source)
-    data = {"time_range": time_range, "items": served.envelope.data["items"][:limit]}
-    return answer(served, data), served
+
+    def build() -> dict[str, Any]:
+        items = served.envelope.data["items"][:limit]
+        return body(served, {"time_range": time_range, "items": items})
+
+    return Answer(served, ("top", kind, time_range, limit), build)
 
 
-def now_playing() -> tuple[dict[str, Any], Served]:
+def now_playing() -> Answer:
     """The current track or episode; when nothing plays, the last played track."""
     gw = gateway()
 
@@ -84,10 +88,16 @@ def now_playing() -> tuple[dict[str, Any], Served]:
         return data, _now_playing_ttl(playback, idle), {"idle": idle}
 
     served = serve(owner_key("now-playing"), fetch, gw.source)
-    data = dict(served.envelope.data)
-    if not data["is_playing"] and data["item"] is None:
-        data["last_played"] = _last_played()
-    return answer(served, data), served
+    data = served.envelope.data
+    idle = not data["is_playing"] and data["item"] is None
+    recent = _recent_for_idle() if idle else None
+    last_time = recent.envelope.fetched_at if recent else None
+
+    def build() -> dict[str, Any]:
+        extra = {"last_played": _first(recent)} if idle else {}
+        return body(served, {**data, **extra})
+
+    return Answer(served, ("now-playing", idle, last_time), build)
 
 
 def _playback_json(playback: objects.Playback | None) -> dict[str, Any]:
@@ -115,9 +125,13 @@ def _now_playing_ttl(playback: objects.Playback | None, idle: int) -> float:
     return ttl * stretch
 
 
-def _last_played() -> dict[str, Any] | None:
+def _recent_for_idle() -> Served | None:
     try:
-        items = _recent().envelope.data["items"]
+        return _recent()
     except AppError:  # a missing extra must never fail the main answer
         return None
+
+
+def _first(recent: Served | None) -> dict[str, Any] | None:
+    items = recent.envelope.data["items"] if recent else []
     return items[0] if items else None

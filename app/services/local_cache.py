@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Hashable
 from typing import Any
 
 from cachetools import LRUCache
@@ -19,15 +20,15 @@ class LocalCache:
         self._lru: LRUCache = LRUCache(maxsize=maxsize)
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> Any:
+    def get(self, key: Hashable) -> Any:
         with self._lock:
             return self._lru.get(key)
 
-    def __setitem__(self, key: str, value: Any) -> None:
+    def __setitem__(self, key: Hashable, value: Any) -> None:
         with self._lock:
             self._lru[key] = value
 
-    def pop(self, key: str) -> None:
+    def pop(self, key: Hashable) -> None:
         with self._lock:
             self._lru.pop(key, None)
 

@@ -14,7 +14,7 @@ from typing import Any
 from flask import current_app
 
 from app.errors import NotFound
-from app.services.freshness import Envelope, Served, answer, serve
+from app.services.freshness import Answer, Envelope, body, serve
 from app.services.history import records, stats
 
 SOURCE = "archive"
@@ -36,7 +36,7 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-def _cached(name: str, args: dict[str, Any], compute: Any) -> tuple[dict[str, Any], Served]:
+def _cached(name: str, args: dict[str, Any], compute: Any) -> Answer:
     canonical = "&".join(f"{k}={v}" for k, v in sorted(args.items()) if v is not None)
     key = f"history:{name}:" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
     lifetime = current_app.config["HISTORY_CACHE_SECONDS"]
@@ -45,12 +45,12 @@ def _cached(name: str, args: dict[str, Any], compute: Any) -> tuple[dict[str, An
         return compute(), lifetime, {}
 
     served = serve(key, fetch, SOURCE)
-    return answer(served, served.envelope.data), served
+    return Answer(served, (key,), lambda: body(served, served.envelope.data))
 
 
 def statistics(
     period: str | None, start: date | None, end: date | None, tz: str, top: int
-) -> tuple[dict[str, Any], Served]:
+) -> Answer:
     require("stats")
     found = stats.period(period, start, end, today())
     zone = stats.zone(tz)
@@ -58,15 +58,13 @@ def statistics(
     return _cached("stats", args, lambda: stats.compute(found, zone, top))
 
 
-def on_this_day(day: date | None) -> tuple[dict[str, Any], Served]:
+def on_this_day(day: date | None) -> Answer:
     require("stats")
     chosen = day or today()
     return _cached("on-this-day", {"date": chosen}, lambda: records.on_this_day(chosen, today()))
 
 
-def plays(
-    start: date | None, end: date | None, cursor: str | None, limit: int
-) -> tuple[dict[str, Any], Served]:
+def plays(start: date | None, end: date | None, cursor: str | None, limit: int) -> Answer:
     require("full")
     found = stats.period(None if start or end else "all", start, end, today())
     args = {"from": found.first, "to": found.last, "cursor": cursor, "limit": limit}
