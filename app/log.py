@@ -6,14 +6,15 @@ The app owns the root logger: on Lambda the runtime installs its own root handle
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import re
+import secrets
 import sys
 import time
-import uuid
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import nullcontext
-from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -37,6 +38,9 @@ _SECRET_PARAM = re.compile(
 )
 T = TypeVar("T")
 _ENCODER = msgspec.json.Encoder(enc_hook=repr)
+_STARTED = "app.started"  # the WSGI environ key holding when the request began
+# Request ids made here: a random half per process (a forked worker makes its own), then a count.
+_ids: tuple[int, str, Iterator[int]] = (-1, "", iter(()))
 
 
 class SpotipyErrors(logging.Filter):
@@ -111,15 +115,37 @@ def configure_logging(level: str) -> None:
     )
 
 
-def _request_id() -> str:
-    environ = request.environ
+def _request_id(environ: dict[str, Any]) -> str:
     lambda_id = getattr(environ.get("lambda.context"), "aws_request_id", None)
     header = environ.get("HTTP_X_REQUEST_ID", "")
     if lambda_id:
         return str(lambda_id)
     if header and len(header) <= 128 and header.replace("-", "").isalnum():
         return header
-    return uuid.uuid4().hex
+    return _new_id()
+
+
+def _new_id() -> str:
+    """32 hex digits, unique per process and request, cheaper than a uuid4."""
+    global _ids
+    pid, prefix, count = _ids
+    if pid != os.getpid():
+        pid, prefix, count = _ids = os.getpid(), secrets.token_hex(8), itertools.count(1)
+    return f"{prefix}{next(count):016x}"
+
+
+_stamp: tuple[int, str] = (-1, "")
+
+
+def _timestamp() -> str:
+    """Now in RFC 3339 with microseconds, UTC; the part up to the second formatted once a second."""
+    global _stamp
+    now = time.time()
+    second, text = _stamp
+    if second != int(now):
+        second = int(now)
+        _stamp = second, text = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+    return f"{text}.{int((now - second) * 1_000_000):06d}Z"
 
 
 class AccessLog:
@@ -133,12 +159,13 @@ class AccessLog:
         self.handler, self.enabled = handler, level <= logging.INFO
         self._encode = _ENCODER.encode
 
-    def write(self, **fields: Any) -> None:
+    def write(self, context: dict[str, Any], **fields: Any) -> None:
+        """Log the request's fields with the bound context (its request id, ...)."""
         if not self.enabled:
             return
-        fields.update(structlog.contextvars.get_contextvars())
+        fields.update(context)
         fields.update(event="request", level="info", logger="app.access")
-        fields["timestamp"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        fields["timestamp"] = _timestamp()
         line = self._encode(fields).decode() + "\n"
         with self.handler.lock or nullcontext():
             sys.stdout.write(line)
@@ -152,17 +179,21 @@ def init_request_logging(app: Flask) -> None:
 
     @app.before_request
     def _start() -> None:
-        g.request_id = _request_id()
-        g.started = time.perf_counter()
+        environ = request.environ
+        g.request_id = request_id = _request_id(environ)
+        environ[_STARTED] = time.perf_counter()
         structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=g.request_id)
+        structlog.contextvars.bind_contextvars(request_id=request_id)
 
     @app.after_request
     def _finish(response: Response) -> Response:
-        response.headers["X-Request-Id"] = g.get("request_id", "")
-        started = g.get("started")
+        environ = request.environ
+        started = environ.get(_STARTED)
+        context = structlog.contextvars.get_contextvars()
+        response.headers["X-Request-Id"] = context.get("request_id", "")
         access.write(
-            method=request.method,
+            context,
+            method=environ["REQUEST_METHOD"],
             path=request.path,
             status=response.status_code,
             duration_ms=round((time.perf_counter() - started) * 1000, 2) if started else None,
@@ -184,7 +215,7 @@ def task(fn: Callable[..., T]) -> Callable[..., T]:
     @wraps(fn)
     def run(*args: Any, **kwargs: Any) -> T:
         context = args[1] if len(args) > 1 else kwargs.get("context")
-        task_id = getattr(context, "aws_request_id", None) or uuid.uuid4().hex
+        task_id = getattr(context, "aws_request_id", None) or _new_id()
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(task=fn.__name__, task_id=str(task_id))
         try:

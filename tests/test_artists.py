@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -302,6 +303,39 @@ def test_builds_wait_instead_of_spending_the_whole_budget(monkeypatch, spotify_e
     assert done.status_code == 200 and len(done.get_json()["tracks"]) == 150
     assert server.total == server.lower_bound()
     assert all(n == 1 for n in server.calls.values())
+
+
+def test_a_ready_catalog_is_served_from_memory_then_rechecked(monkeypatch, connected, spotify):
+    """Hits on a ready catalog read nothing from DynamoDB; a change there shows within the recheck."""
+    from app.services import catalog
+
+    disco = sp.discography("held", 3, tracks_per_album=4)
+    CatalogServer(spotify, disco)
+    monkeypatch.setattr(catalog, "RECHECK_SECONDS", 0.5)
+    client = connected.test_client()
+    first = client.get(url(disco))
+    assert first.status_code == 200
+    reads = []
+    real = catalog._catalog
+    monkeypatch.setattr(catalog, "_catalog", lambda a: reads.append(a) or real(a))
+    again = [client.get(url(disco)) for _ in range(5)]
+    assert reads == []  # the held record answered
+    assert {r.data for r in again} == {first.data} and {r.headers["ETag"] for r in again} == {
+        first.headers["ETag"]
+    }
+    assert again[0].headers["Cache-Control"] == "public, max-age=3600"
+    assert (
+        client.get(url(disco), headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    )
+
+    record = ArtistCatalog.get(disco.artist["id"])
+    rebuilt = record.ready_at + timedelta(seconds=1)  # as an operator's rebuild elsewhere
+    record.update(actions=[ArtistCatalog.ready_at.set(rebuilt), ArtistCatalog.name.set("Renamed")])
+    time.sleep(0.6)
+    seen = client.get(url(disco))
+    assert reads == [disco.artist["id"]]  # read again once the hold ran out
+    assert seen.status_code == 200 and seen.get_json()["artist"]["name"] == "Renamed"
+    assert seen.headers["ETag"] != first.headers["ETag"]
 
 
 def test_search_artists(connected, spotify):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, url_for
 
 from app.routes import Blueprint, visitor
-from app.routes.http_cache import conditional, respond
+from app.routes.http_cache import json_bytes, rendered, respond, send
 from app.schemas import ErrorSchema
 from app.schemas.artists import BuildingSchema, CatalogSchema, SearchArgs, SearchSchema
 from app.services import catalog
@@ -39,14 +39,14 @@ ARTIST_ID_PARAM = {
 @blp.alt_response(429, schema=ErrorSchema, description=RATE_LIMITED)
 def audio_features(artist_id):
     """Every track of the artist with its audio features and a chart-ready summary."""
-    status, body = catalog.audio_features(artist_id, visitor())
+    answer = catalog.audio_features(artist_id, visitor())
+    if answer.status == 200:
+        built = rendered(("json", *answer.variant), lambda: json_bytes(answer.build()))
+        return send(built, None, max_age=3600)
+    body = answer.build()
     response = jsonify(body)
-    response.status_code = status
-    if status == 202:
-        response.headers["Location"] = url_for("artists.audio_features", artist_id=artist_id)
-        response.headers["Retry-After"] = str(body["retry_after"])
-        response.cache_control.no_store = True
-        return response
-    response.cache_control.public = True
-    response.cache_control.max_age = 3600
-    return conditional(response)
+    response.status_code = 202
+    response.headers["Location"] = url_for("artists.audio_features", artist_id=artist_id)
+    response.headers["Retry-After"] = str(body["retry_after"])
+    response.cache_control.no_store = True
+    return response

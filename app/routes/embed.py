@@ -49,5 +49,4 @@ def now_playing_svg():
         image = artwork.data_uri(svg_card.artwork_url(body))
         return svg_card.render(card, image).encode()
 
-    data, etag = rendered(("svg", *answer.key, second), draw)
-    return send(data, etag, SVG_TYPE, answer.served)
+    return send(rendered(("svg", *answer.key, second), draw, SVG_TYPE), answer.served)

@@ -8,6 +8,7 @@ would produce, since they are produced by it, once.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import cast
 
 from flask import Response, current_app, request
@@ -19,13 +20,25 @@ from app.services.local_cache import local_cache
 JSON = "application/json"
 
 
-def rendered(key: Hashable, render: Callable[[], bytes]) -> tuple[bytes, str]:
-    """The bytes and ETag for `key`, rendered on first use in this container."""
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """An answer's bytes with the headers that do not depend on the moment."""
+
+    data: bytes
+    etag: str
+    headers: tuple[tuple[str, str], ...]
+
+
+def rendered(key: Hashable, render: Callable[[], bytes], content_type: str = JSON) -> Rendering:
+    """The rendering for `key`, made on first use in this container."""
     cache = local_cache("rendered", 512)
     found = cache.get(key)
     if found is None:
         data = render()
-        found = (data, generate_etag(data))
+        etag = generate_etag(data)
+        # Vary: Origin is what vary_by_origin would add to every /api answer (all that use this).
+        headers = (("Content-Type", content_type), ("ETag", f'"{etag}"'), ("Vary", "Origin"))
+        found = Rendering(data, etag, headers)
         cache[key] = found
     return found
 
@@ -38,40 +51,21 @@ def json_bytes(value: object) -> bytes:
 
 def respond(answer: Answer) -> Response:
     """The answer as JSON with its envelope's caching headers; 304 when unchanged."""
-    data, etag = rendered(("json", *answer.key), lambda: json_bytes(answer.build()))
-    return send(data, etag, JSON, answer.served)
+    return send(rendered(("json", *answer.key), lambda: json_bytes(answer.build())), answer.served)
 
 
-def send(
-    data: bytes, etag: str, content_type: str, served: Served | None, max_age: int = 0
-) -> Response:
-    """A cacheable answer: 304 when the client holds this ETag; headers from the envelope."""
-    matches = request.environ.get("HTTP_IF_NONE_MATCH")
-    not_modified = bool(matches) and parse_etags(matches).contains(etag)
-    response = Response(b"" if not_modified else data, 304 if not_modified else 200)
-    response.headers["Content-Type"] = content_type
+def send(rendering: Rendering, served: Served | None, max_age: int = 0) -> Response:
+    """A cacheable answer: 304 when the client holds its ETag; headers from the envelope."""
     age = served.max_age if served else max_age
-    response.headers["Cache-Control"] = f"public, max-age={age}"
-    response.headers["ETag"] = f'"{etag}"'
+    headers = [*rendering.headers, ("Cache-Control", f"public, max-age={age}")]
     if served is not None and served.stale:
-        response.headers["Age"] = str(served.age)
+        headers.append(("Age", str(served.age)))
         if served.retry_after:
-            response.headers["Retry-After"] = str(served.retry_after)
-    if not_modified:
-        del response.headers["Content-Type"]
-    return response
-
-
-def conditional(response: Response) -> Response:
-    """ETag and a 304 on If-None-Match; the Date header is left to the server.
-
-    Werkzeug's make_conditional adds a Date, and gunicorn, werkzeug's server and API Gateway
-    each add their own: a client would get two.
-    """
-    response.add_etag()
-    response.make_conditional(request)  # updates the response in place
-    response.headers.remove("Date")
-    return response
+            headers.append(("Retry-After", str(served.retry_after)))
+    matches = request.environ.get("HTTP_IF_NONE_MATCH")
+    if matches and parse_etags(matches).contains(rendering.etag):
+        return Response(b"", 304, headers[1:])  # a 304 carries no Content-Type
+    return Response(rendering.data, 200, headers)
 
 
 def vary_by_origin(response: Response) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app
 
 from app.routes import Blueprint
-from app.routes.http_cache import json_bytes, rendered
+from app.routes.http_cache import JSON, json_bytes, rendered
 from app.schemas.status import HealthSchema, StatusSchema
 from app.services import status as status_service
 
@@ -16,8 +16,7 @@ blp = Blueprint("status", __name__, description="Liveness and service state.")
 @blp.response(200, HealthSchema)
 def health():
     """Liveness: answers without touching the network."""
-    data, _ = rendered(("health",), lambda: json_bytes({"status": "ok"}))
-    return Response(data, mimetype="application/json")
+    return Response(rendered(("health",), lambda: json_bytes({"status": "ok"})).data, mimetype=JSON)
 
 
 @blp.route("/api/status")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
@@ -17,6 +19,7 @@ from app.services.catalog_view import artist_ref, view
 from app.services.connection import require_connection
 from app.services.dispatch import dispatch
 from app.services.freshness import Answer, body, is_cached, serve, unavailable
+from app.services.local_cache import LocalCache, local_cache
 from app.spotify import objects
 from app.spotify.client import SEARCH_LIMIT_MAX
 from app.spotify.errors import BadRequestUpstream, NotFoundUpstream, UpstreamError
@@ -27,6 +30,7 @@ from app.utc import iso_utc
 log = logging.getLogger(__name__)
 SEARCH_TTL = 24 * 3600
 POLL_SECONDS = 2
+RECHECK_SECONDS = 30
 
 
 def search(query: str, limit: int, visitor: str) -> Answer:
@@ -53,15 +57,44 @@ def search(query: str, limit: int, visitor: str) -> Answer:
     return Answer(served, ("search", key, limit), build)
 
 
-def audio_features(artist_id: str, visitor: str) -> tuple[int, dict[str, Any]]:
-    """(200, chart-ready catalog) when ready; else (202, progress) with a build under way."""
-    catalog = ensure(artist_id, visitor)
+@dataclass(frozen=True)
+class CatalogAnswer:
+    """200 with a ready catalog (its body named by `variant`, built once), else 202 progress."""
+
+    status: int
+    variant: tuple[Any, ...]
+    build: Callable[[], dict[str, Any]]
+
+
+def audio_features(artist_id: str, visitor: str) -> CatalogAnswer:
+    """The chart-ready catalog when ready; else the progress of a build under way."""
+    held = _held_ready(artist_id)
+    catalog = held or ensure(artist_id, visitor)
     if catalog_build.needs_run(catalog) and catalog.lease_until < time.time():
         dispatch(artist_id)
         catalog = _catalog(artist_id) or catalog
     if catalog.status == "ready" and catalog.ready_at:
-        return 200, view(catalog)
-    return 202, progress(catalog)
+        if held is None and not catalog.refreshing:
+            _held()[artist_id] = catalog
+        snapshot = (catalog.ready_at.timestamp(), bool(catalog.refreshing))
+        return CatalogAnswer(200, ("catalog", artist_id, *snapshot), lambda: view(catalog))
+    return CatalogAnswer(202, (), lambda: progress(catalog))
+
+
+def _held() -> LocalCache:
+    """Ready catalogs read in the last RECHECK_SECONDS: a hit re-reads none from DynamoDB.
+
+    A ready catalog changes only when it expires (then every container starts the refresh from
+    DynamoDB's copy) or an operator rebuilds it, which answers reach within RECHECK_SECONDS.
+    """
+    return local_cache("ready-catalogs", 256, ttl=RECHECK_SECONDS)
+
+
+def _held_ready(artist_id: str) -> ArtistCatalog | None:
+    held = _held().get(artist_id)
+    if held is None or (held.expires_at or 0) < time.time():
+        return None
+    return held
 
 
 def ensure(artist_id: str, visitor: str | None = None) -> ArtistCatalog:

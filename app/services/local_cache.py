@@ -6,7 +6,7 @@ import threading
 from collections.abc import Hashable
 from typing import Any
 
-from cachetools import LRUCache
+from cachetools import Cache, LRUCache, TTLCache
 from flask import current_app
 
 
@@ -16,8 +16,8 @@ class LocalCache:
     cachetools caches are not thread-safe, and `flask run` and gunicorn threads share this one.
     """
 
-    def __init__(self, maxsize: int) -> None:
-        self._lru: LRUCache = LRUCache(maxsize=maxsize)
+    def __init__(self, maxsize: int, ttl: float | None = None) -> None:
+        self._lru: Cache = LRUCache(maxsize) if ttl is None else TTLCache(maxsize, ttl)
         self._lock = threading.Lock()
 
     def get(self, key: Hashable) -> Any:
@@ -33,6 +33,11 @@ class LocalCache:
             self._lru.pop(key, None)
 
 
-def local_cache(name: str, maxsize: int) -> LocalCache:
-    """This app's in-process cache of that name (one per container)."""
-    return current_app.extensions.setdefault(f"local-cache:{name}", LocalCache(maxsize))
+def local_cache(name: str, maxsize: int, ttl: float | None = None) -> LocalCache:
+    """This app's in-process cache of that name (one per container); entries live `ttl` seconds."""
+    extensions = current_app.extensions
+    key = f"local-cache:{name}"
+    found = extensions.get(key)
+    if found is None:
+        found = extensions.setdefault(key, LocalCache(maxsize, ttl))
+    return found
