@@ -132,7 +132,7 @@ def main() -> int:
                     "value": round(ours, 3),
                     "baseline": round(bare, 3),
                     "ratio": round(ratio, 2),
-                    "unit": f"ms per call (baseline: bare Flask, same {len(answers[path][1]):,} bytes)",
+                    "unit": f"ms per call (bare Flask, same {len(answers[path][1]):,} bytes)",
                 }
             )
     record("hit_cost", rows)

@@ -306,7 +306,7 @@ def test_builds_wait_instead_of_spending_the_whole_budget(monkeypatch, spotify_e
 
 
 def test_a_ready_catalog_is_served_from_memory_then_rechecked(monkeypatch, connected, spotify):
-    """Hits on a ready catalog read nothing from DynamoDB; a change there shows within the recheck."""
+    """Hits on a ready catalog read nothing from DynamoDB; a change there shows after the hold."""
     from app.services import catalog
 
     disco = sp.discography("held", 3, tracks_per_album=4)
