@@ -41,7 +41,7 @@ $(BIN)/.bench-installed: requirements-bench.txt $(BIN)/.installed
 	touch $@
 
 # Every benchmark, then one table in bench/RESULTS.md; fails if any bench misses its mark.
-BENCHES := quota_sim latency discography_calls history cold_start load faults fuzz
+BENCHES := quota_sim latency hit_cost discography_calls history cold_start load faults fuzz
 bench: install $(BIN)/.bench-installed
 	@status=0; for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || status=1; done; \
 	$(BIN)/python bench/report.py; exit $$status

@@ -34,7 +34,7 @@ class _Flask(Flask):
 
 def create_app(config_class: type[Config] = Config) -> Flask:
     """Build a configured app; does no I/O, so it is cheap on a Lambda cold start."""
-    from app import cli, db, dispatchers, errors, log, models
+    from app import db, dispatchers, errors, log, models
     from app.extensions import SignedCookieSessions, api, cache, cors
     from app.routes import http_cache, register_blueprints, site
     from app.services import dispatch
@@ -66,5 +66,8 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     app.register_blueprint(site.blp)
     errors.register_error_handlers(app)
     db.init_app(app)
-    cli.register(app)
+    if not app.config["ON_LAMBDA"]:  # `flask ...` commands; Lambda never runs them
+        from app import cli
+
+        cli.register(app)
     return app

@@ -15,9 +15,38 @@ from app.schemas import ErrorSchema
 
 
 class ServiceApi(Api):
-    """flask-smorest Api documenting our one error shape as every operation's default response."""
+    """flask-smorest's Api: our one error shape as every operation's default response, and the
+    OpenAPI document built when first asked for (/openapi.json), not on every cold start."""
 
     ERROR_SCHEMA = ErrorSchema
+    _pending: list[Callable[[], None]]
+    _documenting = threading.Lock()
+
+    @property
+    def spec(self) -> Any:
+        """The OpenAPI document, with every blueprint registered so far documented in it."""
+        with self._documenting:
+            pending, self._pending = getattr(self, "_pending", []), []
+            for document in pending:
+                document()
+        return self._spec
+
+    @spec.setter
+    def spec(self, value: Any) -> None:
+        self._spec, self._pending = value, []
+
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        """Api.register_blueprint, its documentation part deferred to the spec's first use."""
+        name = options.get("name", blp.name)
+        app = self._app
+        app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        app.register_blueprint(blp, **options)
+
+        def document() -> None:
+            blp.register_views_in_doc(self, app, self._spec, name=name, parameters=parameters)
+            self._spec.tag({"name": name, "description": blp.description})
+
+        self._pending.append(document)
 
 
 class RememberingCORS(CORS):

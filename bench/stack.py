@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 
+from bench.bare_app import Answers, save
 from bench.support import ROOT, free_port
 
 OWNER_ID = "sample-listener"  # the id in app/sample/me.json, which the fake serves
@@ -127,10 +128,12 @@ class Stack:
         self.procs[name] = proc
         return proc
 
-    def spawn_baseline(self, port: int) -> None:
-        """A bare Flask JSON endpoint under the same gunicorn settings."""
-        self._spawn("baseline", self.gunicorn("bench.bare_app:create_app()", port))
-        wait_until_up(f"http://127.0.0.1:{port}/json")
+    def spawn_baseline(self, port: int, answers: Answers) -> None:
+        """Bare Flask replaying the service's answers, under the same gunicorn settings."""
+        file = self.dir / "baseline-answers.json"
+        save(answers, file)
+        self._spawn("baseline", self.gunicorn(f"bench.bare_app:create_app({str(file)!r})", port))
+        wait_until_up(f"http://127.0.0.1:{port}{next(iter(answers))}")
 
     # -- DynamoDB --------------------------------------------------------------------------
 

@@ -387,6 +387,9 @@ def test_zip_holds_the_app_and_its_runtime_dependencies_only(package: Path) -> N
         "Makefile",
         "zappa_settings.json",
     }
+    # structlog imports rich (its dev console renderer's dependency) whenever it is installed:
+    # about 50 ms of a cold start for a renderer production never uses.
+    unwanted |= {"rich", "schemathesis", "pygments"}
     assert not tops & unwanted, tops & unwanted
     assert not [n for n in names if n.startswith(("boto3-", "botocore-", "pytest-", "responses-"))]
     assert not [n for n in names if ".cpython-311" in n], "bytecode for the wrong Python"

@@ -15,9 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.exceptions import PynamoDBException
-from spotipy import SpotifyException, SpotifyOauthError
-from spotipy.cache_handler import MemoryCacheHandler
-from spotipy.oauth2 import SpotifyOAuth
 
 from app.models import Lease
 from app.spotify import raw
@@ -27,7 +24,7 @@ from app.spotify.errors import (
     NoToken,
     UpstreamDown,
 )
-from app.spotify.session import GuardedSession, spotipy_client
+from app.spotify.session import GuardedSession
 from app.spotify.token_store import DynamoTokenStore, TokenConflict, check_token
 
 log = logging.getLogger(__name__)
@@ -35,6 +32,7 @@ REFRESH_TOKEN_LIFETIME_DAYS = 182  # Spotify: refresh tokens expire six months a
 REFRESH_LEASE = "token-refresh"
 REFRESH_LEASE_SECONDS = 5
 REFRESH_WAIT_SECONDS = 1.0  # how long another container's refresh is waited for
+EXPIRY_MARGIN = 60  # a token this close to expiry is refreshed first, as spotipy does
 
 
 @dataclass(frozen=True)
@@ -55,21 +53,12 @@ class OwnerAuth:
         self.store = DynamoTokenStore()
         self._refresh_lock = threading.RLock()  # adopting a stored token may re-enter
 
-    def _oauth(self, redirect_uri: str | None = None, cache_handler: Any = None) -> SpotifyOAuth:
-        oauth = SpotifyOAuth(
-            client_id=self.config["SPOTIFY_CLIENT_ID"],
-            client_secret=self.config["SPOTIFY_CLIENT_SECRET"],
-            redirect_uri=redirect_uri or self.config["SPOTIFY_REDIRECT_URI"] or "http://127.0.0.1",
-            scope=self.config["SPOTIFY_SCOPES"],
-            cache_handler=cache_handler or self.store,
-            requests_session=self.session,
-            requests_timeout=self.config["SPOTIFY_TIMEOUT"],
-            open_browser=False,
-        )
-        accounts = self.config["SPOTIFY_ACCOUNTS_URL"]
-        oauth.OAUTH_AUTHORIZE_URL = f"{accounts}/authorize"
-        oauth.OAUTH_TOKEN_URL = f"{accounts}/api/token"
-        return oauth
+    def _oauth(self, redirect_uri: str | None = None, cache_handler: Any = None) -> Any:
+        from app.spotify import spotipy_glue as sp
+
+        redirect = redirect_uri or self.config["SPOTIFY_REDIRECT_URI"] or "http://127.0.0.1"
+        cache = cache_handler or sp.StoreCache(self.store)
+        return sp.oauth(self.config, self.session, redirect, cache)
 
     def authorize_url(self, redirect_uri: str, state: str) -> str:
         """Spotify's consent page for the owner, carrying our single-use state."""
@@ -77,14 +66,16 @@ class OwnerAuth:
 
     def exchange(self, redirect_uri: str, code: str) -> Grant:
         """Trade a callback code for a token and read whose it is; stores nothing."""
-        memory = MemoryCacheHandler()
+        from app.spotify import spotipy_glue as sp
+
+        memory = sp.MemoryCacheHandler()
         oauth = self._oauth(redirect_uri, cache_handler=memory)
         try:
             oauth.get_access_token(code, as_dict=False, check_cache=False)
-        except SpotifyOauthError as exc:
+        except sp.SpotifyOauthError as exc:
             raise BadRequestUpstream(f"code exchange refused: {exc.error}", status=400) from exc
         token_info = check_token(memory.get_cached_token())
-        client = spotipy_client(
+        client = sp.client(
             token_info["access_token"],
             self.session,
             self.config["SPOTIFY_TIMEOUT"],
@@ -92,7 +83,7 @@ class OwnerAuth:
         )
         try:
             me = raw.decode(client.me(), raw.Me, "me")
-        except SpotifyException as exc:
+        except sp.SpotifyException as exc:
             raise UpstreamDown(
                 f"/me failed with {exc.http_status}", status=exc.http_status
             ) from exc
@@ -115,8 +106,10 @@ class OwnerAuth:
                 return token
         return self._valid_token(force=True)
 
-    def _expired(self, token: dict[str, Any]) -> bool:
-        return bool(self._oauth().is_token_expired(token))
+    @staticmethod
+    def _expired(token: dict[str, Any]) -> bool:
+        """spotipy's rule (is_token_expired), without building an OAuth manager per check."""
+        return bool(token["expires_at"] - int(time.time()) < EXPIRY_MARGIN)
 
     def _valid_token(self, force: bool = False) -> dict[str, Any]:
         token = self._stored_token(fresh=force)
@@ -169,6 +162,8 @@ class OwnerAuth:
         return None
 
     def _refresh(self, token: dict[str, Any]) -> dict[str, Any]:
+        from app.spotify.spotipy_glue import SpotifyOauthError
+
         oauth = self._oauth()
         used_refresh_token = token["refresh_token"]
         try:

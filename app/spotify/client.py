@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
-
-from spotipy import Spotify, SpotifyException
+from typing import TYPE_CHECKING, Any
 
 from app.spotify.auth import OwnerAuth
 from app.spotify.errors import (
@@ -21,7 +19,10 @@ from app.spotify.errors import (
     TokenRejected,
     UpstreamDown,
 )
-from app.spotify.session import GuardedSession, spotipy_client
+from app.spotify.session import GuardedSession
+
+if TYPE_CHECKING:
+    from spotipy import Spotify, SpotifyException
 
 ALBUMS_PAGE = 10  # GET /artists/{id}/albums caps limit at 10 in development mode
 TRACKS_PAGE = 50
@@ -43,14 +44,18 @@ class SpotifyClient:
         token = self.auth.access_token()
         with self._lock:
             if self._client is None or self._client[0] != token:
+                from app.spotify import spotipy_glue
+
                 config = self.config
-                client = spotipy_client(
+                client = spotipy_glue.client(
                     token, self.session, config["SPOTIFY_TIMEOUT"], config["SPOTIFY_API_URL"]
                 )
                 self._client = (token, client)
             return self._client
 
     def _call(self, fn: Callable[[Spotify], Any]) -> Any:
+        from app.spotify.spotipy_glue import SpotifyException
+
         token, spotify = self._spotify()
         try:
             return fn(spotify)

@@ -14,7 +14,6 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
-from spotipy import Spotify
 from urllib3.util.retry import Retry
 
 from app.spotify.errors import Malformed, RateLimited, UpstreamDown
@@ -41,13 +40,6 @@ def _date(response: requests.Response) -> float:
         return parsedate_to_datetime(response.headers["Date"]).timestamp()
     except (KeyError, TypeError, ValueError, IndexError):
         return time.time()
-
-
-def spotipy_client(token: str, session: requests.Session, timeout: float, api_url: str) -> Spotify:
-    """spotipy on our session, pointed at SPOTIFY_API_URL: the one place one is built."""
-    client = Spotify(auth=token, requests_session=session, requests_timeout=timeout)
-    client.prefix = api_url + "/"
-    return client
 
 
 class GuardedSession(requests.Session):

@@ -1,4 +1,4 @@
-"""spotipy CacheHandler on the OwnerToken model: the only code besides spotipy that knows a token.
+"""The owner's token on the OwnerToken model (spotipy's cache, through spotipy_glue.StoreCache).
 
 Writes are conditional on the version read, so two containers refreshing at once cannot lose a
 token: the second write fails, and that container adopts the stored winner instead. Each
@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, PynamoDBException
-from spotipy.cache_handler import CacheHandler
 
 from app.models import OwnerToken
 from app.spotify.errors import Malformed
@@ -41,7 +40,7 @@ def check_token(token_info: Any) -> dict[str, Any]:
     return token_info
 
 
-class DynamoTokenStore(CacheHandler):
+class DynamoTokenStore:
     """The owner's record, memoised in this container for at most RECHECK_SECONDS."""
 
     def __init__(self) -> None:

@@ -1,18 +1,17 @@
 // Entry point: wire every section; each loads on its own so one failure never blanks the page.
-import { apiUrl, getJson, noteSource, onSample } from "./api.js";
+import { apiUrl, onSample } from "./api.js";
 import { initCharts } from "./charts.js";
 import { setupExplore } from "./explore.js";
 import { setupHistory } from "./history.js";
 import { loadRecent, setupTop } from "./listening.js";
 import { startNowPlaying } from "./now-playing.js";
 
+// Every data answer carries `source`; the first that says "sample" shows the banner. (No call to
+// /api/status: it reads DynamoDB on each request, and is for operators, not every page view.)
 function sampleBanner() {
   onSample(() => {
     document.getElementById("sample-banner").hidden = false;
   });
-  getJson("/api/status")
-    .then(({ body }) => body.mode === "sample" && noteSource({ source: "sample" }))
-    .catch(() => {}); // status is a nicety: the data answers carry `source` too
 }
 
 function links() {
