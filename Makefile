@@ -83,3 +83,14 @@ package: site/vendor/chart.umd.min.js
 
 clean: dynamodb-stop
 	rm -rf $(VENV) node_modules .data .pytest_cache .ruff_cache .mypy_cache
+
+# CloudWatch alarms that e-mail the owner, and a dashboard, for a deployed stage, made with your own
+# AWS credentials: `make alarms STAGE=prod ALERT_EMAIL=you@example.com`, removed with
+# `make alarms-delete STAGE=prod` (docs/deploy.md). STAGE must be named on the command line or in
+# the shell: the STAGE above (local unless .env says otherwise) is no deployed stage.
+.PHONY: alarms alarms-delete
+ALARMS_STAGE = $(filter-out local,$(if $(filter command line environment%,$(origin STAGE)),$(STAGE)))
+alarms alarms-delete: export ALERT_EMAIL := $(ALERT_EMAIL)
+alarms alarms-delete: $(BIN)/.installed
+	@test -n "$(ALARMS_STAGE)" || { echo "make $@: STAGE must name a deployed stage (local is not one), e.g. make $@ STAGE=prod" >&2; exit 2; }
+	$(BIN)/python scripts/alarms.py --stage '$(ALARMS_STAGE)'$(if $(filter alarms-delete,$@), --delete)
