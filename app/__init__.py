@@ -34,7 +34,7 @@ class _Flask(Flask):
 
 def create_app(config_class: type[Config] = Config) -> Flask:
     """Build a configured app; does no I/O, so it is cheap on a Lambda cold start."""
-    from app import db, dispatchers, errors, log, models
+    from app import db, dispatchers, errors, log, metrics, models, tracing
     from app.extensions import SignedCookieSessions, api, cache, cors
     from app.routes import http_cache, register_blueprints, site
     from app.services import dispatch
@@ -50,6 +50,8 @@ def create_app(config_class: type[Config] = Config) -> Flask:
 
     log.configure_logging(app.config["LOG_LEVEL"])
     log.init_request_logging(app)
+    tracing.init_app(app)
+    metrics.init_app(app)
     cache.init_app(app)
     cors.init_app(
         app,

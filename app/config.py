@@ -68,6 +68,12 @@ class Config:
         )
         self.LAMBDA_FUNCTION_NAME = _str(env, "AWS_LAMBDA_FUNCTION_NAME")  # Lambda sets it
         self.ON_LAMBDA = bool(self.LAMBDA_FUNCTION_NAME)
+        # Lambda sets the X-Ray endpoint when the function has active tracing (xray_tracing).
+        self.XRAY_DAEMON_ADDRESS = _str(env, "AWS_XRAY_DAEMON_ADDRESS")
+        tracing = "xray" if self.ON_LAMBDA and self.XRAY_DAEMON_ADDRESS else "off"
+        self.TRACING = _str(env, "TRACING", tracing)  # "xray" or "off"
+        # CloudWatch reads a Lambda function's log stream: there, EMF lines become metrics.
+        self.METRICS = _str(env, "METRICS", "emf" if self.ON_LAMBDA else "off")  # or "off"
 
         self.SPOTIFY_CLIENT_ID = _str(env, "SPOTIFY_CLIENT_ID")
         self.SPOTIFY_CLIENT_SECRET = _str(env, "SPOTIFY_CLIENT_SECRET")
@@ -153,6 +159,15 @@ class Config:
             raise ConfigError("HISTORY_VISIBILITY must be stats, full or off")
         if self.VISITOR_WINDOW_SECONDS <= 0:
             raise ConfigError("VISITOR_WINDOW_SECONDS must be positive")
+        if self.METRICS not in ("emf", "off"):
+            raise ConfigError("METRICS is emf (CloudWatch Embedded Metric Format lines) or off")
+        if self.TRACING not in ("xray", "off") or (
+            self.TRACING == "xray" and not self.XRAY_DAEMON_ADDRESS
+        ):
+            raise ConfigError(
+                "TRACING is xray (it needs AWS_XRAY_DAEMON_ADDRESS, which Lambda sets when the "
+                "function has active tracing) or off"
+            )
         missing = self.missing_settings()
         if missing:
             raise ConfigError(

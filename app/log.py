@@ -22,6 +22,8 @@ import msgspec
 import structlog
 from flask import Flask, Response, g, request
 
+from app import metrics, tracing
+
 _SHARED: list[structlog.typing.Processor] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
@@ -219,7 +221,8 @@ def task(fn: Callable[..., T]) -> Callable[..., T]:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(task=fn.__name__, task_id=str(task_id))
         try:
-            return fn(*args, **kwargs)
+            with tracing.task_span(fn.__name__), metrics.collecting():
+                return fn(*args, **kwargs)
         finally:
             structlog.contextvars.clear_contextvars()
 

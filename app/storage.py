@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -27,7 +27,10 @@ from pynamodb.connection import Connection, TableConnection
 from pynamodb.exceptions import TableError
 from pynamodb.models import Model
 
+from app import tracing
+
 # Failures that mean the store is unreachable or stalled (not a refused or conditional write).
+_SPAN = "app.span"  # where a call's span waits in botocore's per-call context
 _UNREACHABLE = (
     ConnectTimeoutError,
     ReadTimeoutError,
@@ -133,9 +136,35 @@ def _before_send(**_: Any) -> None:
         raise StoreSkipped(reason="request deadline passed")
 
 
-def _after_error(exception: BaseException | None = None, **_: Any) -> None:
+def _after_error(
+    exception: BaseException | None = None, context: dict | None = None, **_: Any
+) -> None:
     if isinstance(exception, _UNREACHABLE):
         breaker.trip(_settings.breaker_seconds)
+    if context is not None and exception is not None:
+        _end_span(context, lambda span: tracing.failed(span, exception))
+
+
+def _start_span(model: Any = None, context: dict | None = None, **_: Any) -> None:
+    """Each DynamoDB call's span, named by its operation (DynamoDB.GetItem); never its keys."""
+    if context is not None and model is not None:
+        attributes = {"rpc.system": "aws-api", "rpc.service": "DynamoDB", "rpc.method": model.name}
+        span = tracing.begin_call(f"DynamoDB.{model.name}", attributes)
+        if span is not None:
+            context[_SPAN] = span
+
+
+def _after_call(http_response: Any = None, context: dict | None = None, **_: Any) -> None:
+    if context is not None:
+        status = getattr(http_response, "status_code", 0)
+        _end_span(context, lambda span: tracing.answered(span, status))
+
+
+def _end_span(context: dict, record: Callable[[Any], None]) -> None:
+    span = context.pop(_SPAN, None)
+    if span is not None:
+        record(span)
+        span.end()
 
 
 class GuardedConnection(Connection):
@@ -148,6 +177,8 @@ class GuardedConnection(Connection):
         if getattr(self, "_guarded", None) is not client:
             client.meta.events.register("before-send.dynamodb", _before_send)
             client.meta.events.register("after-call-error.dynamodb", _after_error)
+            client.meta.events.register("before-call.dynamodb", _start_span)
+            client.meta.events.register("after-call.dynamodb", _after_call)
             self._guarded = client
         return client
 

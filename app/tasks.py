@@ -95,5 +95,6 @@ def archive_plays(event: dict | None = None, context: Any = None) -> dict[str, A
             summary = archive.archive_plays()
         except (AppError, UpstreamError) as exc:  # not connected, Spotify down: next run catches up
             summary = {"skipped": type(exc).__name__}
+            archive.note_skipped()
     log.info("archive task", extra={"summary": summary})
     return summary

@@ -90,7 +90,8 @@ ALARMS: tuple[Alarm, ...] = (
     Alarm(
         name="server-errors",
         why="Over 5 % of requests answered 5xx for 15 minutes: visitors see errors.",
-        metrics={"errors": ("ServerErrors", "Sum"), "requests": ("Requests", "Sum")},
+        # LatencyMs is written once per request: its sample count is the request count.
+        metrics={"errors": ("ServerErrors", "Sum"), "requests": ("LatencyMs", "SampleCount")},
         expression="IF(requests > 0, 100 * errors / requests, 0)",
         period=5 * MINUTE,
         comparison="GreaterThanThreshold",
@@ -243,8 +244,7 @@ def dashboard_body(stage: Stage, alarm_arns: Sequence[str]) -> dict[str, Any]:
             "Spotify calls vs budget",
             [
                 m("SpotifyCalls", label="Spotify calls (per 5 min)"),
-                m("BudgetUsed", stat="Maximum", label="Budget used today", yAxis="right"),
-                m("BudgetRemaining", stat="Minimum", label="Budget left today", yAxis="right"),
+                m("BudgetUsedPercent", stat="Maximum", label="Budget used today %", yAxis="right"),
             ],
         ),
         _graph(

@@ -179,7 +179,7 @@ MATH = {
     "server-errors": (
         [
             stat("ServerErrors", "Sum", 300, "errors"),
-            stat("Requests", "Sum", 300, "requests"),
+            stat("LatencyMs", "SampleCount", 300, "requests"),
             expression("IF(requests > 0, 100 * errors / requests, 0)"),
         ],
         5, "GreaterThanThreshold", 3, 3, "notBreaching", True,
@@ -254,8 +254,7 @@ def test_the_dashboard_shows_calls_budget_cache_latency_errors_token_and_archive
 
     assert metrics("Spotify calls vs budget") == {
         "SpotifyCalls": ["Sum"],
-        "BudgetUsed": ["Maximum"],
-        "BudgetRemaining": ["Minimum"],
+        "BudgetUsedPercent": ["Maximum"],
     }
     assert set(metrics("Cache hit ratio")) == {"CacheHits", "CacheStale", "CacheMisses"}
     cache = " ".join(expressions("Cache hit ratio"))

@@ -1,9 +1,9 @@
 """The layering holds: every import points downward, and only config.py reads the environment.
 
-routes → services → spotify | persistence; config, errors, extensions, schemas, utc, log and
-the SVG drawing are leaves; tasks and cli are entry points nothing imports (the factory may
-register the CLI). The import graph is read from the source with `ast`, function-level imports
-included, so a wrong-way import fails here with its file and line.
+routes → services → spotify | persistence; config, errors, extensions, schemas, utc, log,
+tracing, metrics and the SVG drawing are leaves; tasks and cli are entry points nothing imports
+(the factory may register the CLI). The import graph is read from the source with `ast`,
+function-level imports included, so a wrong-way import fails here with its file and line.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ LAYERS = {
     "persistence": {"app.storage", "app.db", "app.cache_backend"},
     "leaf": {"app.config", "app.errors", "app.extensions", "app.utc", "app.log", "app.svg_card"},
 }
+LAYERS["leaf"] |= {"app.tracing", "app.xray_export", "app.metrics"}
 PACKAGES = {"app.routes": "routes", "app.services": "services", "app.spotify": "spotify"}
 PACKAGES["app.schemas"] = "leaf"
 PACKAGES["app.models"] = "persistence"

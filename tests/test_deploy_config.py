@@ -79,7 +79,13 @@ def test_policy_is_least_privilege_for_its_stage(stage: str) -> None:
     assert _policy(stage_config(stage)["attach_policy"])["Version"] == "2012-10-17"
     function = f"spotify-data-api-{stage}"
     other = next(s for s in STAGES if s != stage)
+    # X-Ray's two write actions take no resource (AWS documents "*"): exactly those, nothing more.
+    [tracing] = [s for s in statements if s["Sid"] == "Tracing"]
+    assert tracing["Action"] == ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+    assert tracing["Resource"] == ["*"] and stage_config(stage)["xray_tracing"] is True
     for statement in statements:
+        if statement is tracing:
+            continue
         assert statement["Effect"] == "Allow" and statement["Sid"].isalnum()
         for action in statement["Action"]:
             assert "*" not in action, action

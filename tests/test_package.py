@@ -754,7 +754,10 @@ def test_each_record_is_written_once_as_json_despite_lambdas_root_handler(sample
     access = [r for r in records if r.get("logger") == "app.access"]
     assert len(access) == 1 and access[0]["path"] == "/health", records
     assert access[0]["request_id"] == answer["request_id"]
-    assert len(records) == 1, "one request, one line: no second copy from Zappa or the runtime"
+    # On Lambda each request also writes its metrics: one EMF line, with the same request id.
+    [emf] = [r for r in records if "_aws" in r]
+    assert emf["request_id"] == answer["request_id"] and emf["LatencyMs"]
+    assert len(records) == 2, "one request, one log line: no second copy from Zappa or the runtime"
 
 
 def test_the_oauth_callback_query_reaches_no_log_line(owner_lambda) -> None:

@@ -14,7 +14,7 @@ from typing import cast
 from flask import Response, current_app, request
 from werkzeug.http import generate_etag, parse_etags
 
-from app.services.freshness import Answer, Served
+from app.services.envelope import Answer, Served
 from app.services.local_cache import local_cache
 
 JSON = "application/json"

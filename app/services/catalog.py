@@ -18,7 +18,8 @@ from app.services import catalog_build, visitors
 from app.services.catalog_view import artist_ref, view
 from app.services.connection import require_connection
 from app.services.dispatch import dispatch
-from app.services.freshness import Answer, body, is_cached, serve, unavailable
+from app.services.envelope import Answer, body
+from app.services.freshness import is_cached, serve, unavailable
 from app.services.local_cache import LocalCache, local_cache
 from app.spotify import objects
 from app.spotify.client import SEARCH_LIMIT_MAX

@@ -12,79 +12,25 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable
 
 from flask import current_app
 from pynamodb.exceptions import PynamoDBException
 
+from app import metrics
 from app.errors import AppError, BudgetExhausted, DatabaseUnavailable, UpstreamUnavailable
 from app.extensions import cache
 from app.models import Lease
+from app.services.envelope import Envelope, Fetch, Served
 from app.services.local_cache import LocalCache, local_cache
 from app.spotify.errors import BudgetExceeded, UpstreamError
-from app.utc import iso_utc
 
 log = logging.getLogger(__name__)
 KEEP_STALE = 7 * 24 * 3600  # how long last-good data stays available as a fallback
 LEASE_SECONDS = 15
-STALE_MAX_AGE = 30  # Cache-Control max-age on a stale answer: come back soon
 THREAD_WAIT = 1.5  # for another thread of this container fetching the same data
 CONTAINER_WAIT = 1.0  # with nothing to serve, for another container fetching it
 _UNLEASED = "-"
-
-
-@dataclass(frozen=True)
-class Envelope:
-    """Cached data with its timing; `state` carries policy hints such as an idle streak."""
-
-    data: Any
-    fetched_at: float
-    fresh_until: float
-    source: str
-    state: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Served:
-    """What a view needs to answer: the envelope and whether it is past freshness."""
-
-    envelope: Envelope
-    stale: bool
-    retry_after: int | None = None
-
-    @property
-    def max_age(self) -> int:
-        if self.stale:
-            return STALE_MAX_AGE
-        return max(0, int(self.envelope.fresh_until - time.time()))
-
-    @property
-    def age(self) -> int:
-        return max(0, int(time.time() - self.envelope.fetched_at))
-
-
-Fetch = Callable[[Envelope | None], tuple[Any, float, dict[str, Any]]]
-"""Given the previous envelope, return (data, lifetime in seconds, policy state)."""
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What a view answers: the envelope served, and its body, built only when not yet rendered.
-
-    `variant` names what else the body depends on (a limit, another envelope's time), so one
-    rendering serves every request with the same envelope, staleness and variant.
-    """
-
-    served: Served
-    variant: tuple[Any, ...]
-    build: Callable[[], dict[str, Any]]
-
-    @property
-    def key(self) -> tuple[Any, ...]:
-        envelope = self.served.envelope
-        return (*self.variant, envelope.fetched_at, envelope.source, self.served.stale)
 
 
 def _local() -> LocalCache:
@@ -109,17 +55,6 @@ def _newest(*envelopes: Envelope | None) -> Envelope | None:
     return max(found, key=lambda e: e.fetched_at) if found else None
 
 
-def body(served: Served, data: dict[str, Any]) -> dict[str, Any]:
-    """An answer's body: its data plus when it was fetched, from where, and whether it is stale."""
-    envelope = served.envelope
-    return {
-        **data,
-        "fetched_at": iso_utc(envelope.fetched_at),
-        "source": envelope.source,
-        "stale": served.stale,
-    }
-
-
 def peek(key: str) -> Envelope | None:
     """What is held for `key` (fresh or stale), here or shared; never fetches."""
     held = _local().get(key)
@@ -134,7 +69,21 @@ def is_cached(key: str) -> bool:
 
 
 def serve(key: str, fetch: Fetch, source: str) -> Served:
-    """Answer from cache while fresh; else refresh once, or fall back to stale data."""
+    """Answer from cache while fresh; else refresh once, or fall back to stale data.
+
+    Counted in the request's metrics: a hit (held fresh), stale (held, past freshness), or a
+    miss (fetched now; counted where the fetch succeeds).
+    """
+    asked = time.time()
+    served = _serve(key, fetch, source)
+    if served.stale:
+        metrics.count("CacheStale")
+    elif served.envelope.fetched_at < asked:
+        metrics.count("CacheHits")
+    return served
+
+
+def _serve(key: str, fetch: Fetch, source: str) -> Served:
     local = _local()
     held = local.get(key)
     if held and held.fresh_until > time.time():
@@ -191,6 +140,7 @@ def _refresh(key: str, fetch: Fetch, source: str, envelope: Envelope | None) -> 
         if envelope:
             return Served(envelope, stale=True)
         raise DatabaseUnavailable(retry_after=5) from exc
+    metrics.count("CacheMisses")
     now = time.time()
     fresh = Envelope(data, now, now + lifetime, source, state)
     _local()[key] = fresh

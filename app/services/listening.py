@@ -12,7 +12,8 @@ from typing import Any
 from app.errors import AppError
 from app.services import budget
 from app.services.connection import owner_key, require_connection
-from app.services.freshness import Answer, Envelope, Served, body, serve
+from app.services.envelope import Answer, Envelope, Served, body
+from app.services.freshness import serve
 from app.spotify import objects
 from app.spotify.gateway import gateway
 

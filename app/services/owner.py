@@ -10,6 +10,7 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError
 
+from app import metrics
 from app.errors import (
     AppError,
     InvalidArgument,
@@ -115,6 +116,7 @@ def refresh_if_due(within_minutes: int) -> dict[str, Any]:
     if record is None:
         return {"refreshed": False, "reason": "no_token"}
     if not record.token:
+        metrics.gauge("ReauthorizationRequired", 1)
         return {"refreshed": False, "reason": "reauthorization_required"}
     remaining = record.token.get("expires_at", 0) - time.time()
     summary: dict[str, Any] = {"refreshed": False}
@@ -128,6 +130,10 @@ def refresh_if_due(within_minutes: int) -> dict[str, Any]:
             summary["reason"] = type(exc).__name__
     status = token_status()
     days_left = status.get("refresh_token_days_left")
+    lost = summary.get("reason") == "reauthorization_required"
+    metrics.gauge("ReauthorizationRequired", int(lost))
+    if days_left is not None:
+        metrics.gauge("TokenDaysLeft", days_left)
     if days_left is not None and days_left <= EXPIRY_WARNING_DAYS:
         log.warning(
             "spotify refresh token expires soon; owner must log in again",

@@ -12,6 +12,8 @@ import time
 
 import requests
 
+from app import tracing
+
 log = logging.getLogger(__name__)
 SPOTIFY_IMAGE = re.compile(r"https://i\.scdn\.co/image/[A-Za-z0-9]+")
 TYPES = {"image/jpeg", "image/png", "image/webp"}
@@ -30,17 +32,20 @@ def fetch(session: requests.Session, url: str) -> tuple[bytes, str] | None:
     if not allowed(url):
         return None
     deadline = time.monotonic() + DEADLINE
-    try:
-        with session.get(url, timeout=TIMEOUT, stream=True, allow_redirects=False) as answer:
-            kind = answer.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            if answer.status_code != 200 or kind not in TYPES:
-                return None
-            content = b""
-            while chunk := answer.raw.read1(16_384):  # whatever has arrived: a drip is seen
-                content += chunk
-                if len(content) > MAX_BYTES or time.monotonic() > deadline:
+    with tracing.http_call("artwork", "GET", "https://i.scdn.co/image/{id}") as span:
+        try:
+            with session.get(url, timeout=TIMEOUT, stream=True, allow_redirects=False) as answer:
+                tracing.answered(span, answer.status_code)
+                kind = answer.headers.get("Content-Type", "").split(";")[0].strip().lower()
+                if answer.status_code != 200 or kind not in TYPES:
                     return None
-    except requests.RequestException as exc:
-        log.warning("artwork fetch failed", extra={"error_type": type(exc).__name__})
-        return None
+                content = b""
+                while chunk := answer.raw.read1(16_384):  # whatever has arrived: a drip is seen
+                    content += chunk
+                    if len(content) > MAX_BYTES or time.monotonic() > deadline:
+                        return None
+        except requests.RequestException as exc:
+            tracing.failed(span, exc)
+            log.warning("artwork fetch failed", extra={"error_type": type(exc).__name__})
+            return None
     return content, kind

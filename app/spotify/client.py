@@ -18,6 +18,7 @@ from app.spotify.errors import (
     NotFoundUpstream,
     TokenRejected,
     UpstreamDown,
+    counted,
 )
 from app.spotify.session import GuardedSession
 
@@ -114,4 +115,4 @@ def _translate(exc: SpotifyException) -> Exception:
         403: ForbiddenUpstream,
         404: NotFoundUpstream,
     }
-    return kinds.get(status, UpstreamDown)(message, status=status, reason=reason)
+    return counted(kinds.get(status, UpstreamDown)(message, status=status, reason=reason))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app import metrics
+
 
 class UpstreamError(Exception):
     """An upstream call failed; retry_after says how long to leave the upstream alone."""
@@ -73,3 +75,11 @@ class NoToken(Exception):
 
 class NotConfigured(Exception):
     """Sample mode: there is no Spotify app, so no owner to authorize."""
+
+
+def counted(error: UpstreamError) -> UpstreamError:
+    """The error, counted in the request's metrics (UpstreamErrors) and by upstream and kind."""
+    metrics.count("UpstreamErrors")
+    kind = f"{error.upstream or 'spotify'}:{type(error).__name__}"
+    metrics.detail("upstream_errors_by_kind", kind, 1, add=True)
+    return error

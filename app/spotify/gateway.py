@@ -17,7 +17,7 @@ from app.models import CircuitState, OwnerToken
 from app.spotify import artwork, discography, objects
 from app.spotify.auth import Grant, OwnerAuth
 from app.spotify.client import SpotifyClient
-from app.spotify.errors import Malformed, NotConfigured
+from app.spotify.errors import Malformed, NotConfigured, counted
 from app.spotify.features import (
     FeaturesProvider,
     Found,
@@ -72,8 +72,9 @@ class Gateway:
             answer = fetch()
         try:
             return parse(answer)
-        except Malformed:
+        except Malformed as exc:
             self._limiter.open_breaker(MALFORMED_COOLDOWN, "MALFORMED_RESPONSE")
+            counted(exc)
             raise
 
     # --- listening: the reserved share ------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
+from app import metrics
 from app.models import CircuitState, DailyCalls
 from app.spotify.errors import BudgetExceeded, CircuitOpen
 from app.utc import day_fraction, seconds_to_midnight
@@ -102,10 +103,9 @@ class UpstreamLimiter:
                 upstream=self.name,
             )
         share = "token" if unmetered else _share.get()
+        row = DailyCalls(self._key(now))
         try:
-            DailyCalls(self._key(now)).update(
-                actions=self._count(share, now), condition=self._within(share)
-            )
+            row.update(actions=self._count(share, now), condition=self._within(share))
         except UpdateError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
@@ -115,6 +115,26 @@ class UpstreamLimiter:
                 reason=f"{share}_budget",
                 upstream=self.name,
             ) from exc
+        if self.budget is not None:
+            self._measure(share, row, self.budget)
+
+    @staticmethod
+    def _measure(share: str, row: DailyCalls, budget: Budget) -> None:
+        """The call and today's budget, from the counts the update just returned (no read)."""
+        metrics.count("SpotifyCalls")
+        metrics.detail("spotify_calls_by_class", share, 1, add=True)
+        used = int(row.total or 0)
+        metrics.gauge(
+            "BudgetUsedPercent", round(100 * used / budget.total, 2) if budget.total else 0
+        )
+        left = budget.total - used
+        others_left = budget.total - budget.listening_reserve - int(row.others or 0)
+        for name in SHARES:
+            spent = int(getattr(row, name) or 0)
+            cap = budget.cap(name)
+            remaining = left if cap is None else min(left, others_left, cap - spent)
+            metrics.detail("budget_by_share", name, {"used": spent, "remaining": max(0, remaining)})
+        metrics.detail("budget_by_share", "total", {"used": used, "remaining": max(0, left)})
 
     def _count(self, share: str, now: float) -> list[Any]:
         expires = datetime.fromtimestamp(now, UTC) + timedelta(days=3)
@@ -162,6 +182,7 @@ class UpstreamLimiter:
         if current and current.open_until >= now + seconds:
             return
         CircuitState(self.name, open_until=now + seconds, reason=reason, opened_at=now).save()
+        metrics.count("BreakerOpenings")
         log.warning(
             "circuit opened", extra={"upstream": self.name, "seconds": seconds, "reason": reason}
         )

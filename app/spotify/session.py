@@ -16,7 +16,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from app.spotify.errors import Malformed, RateLimited, UpstreamDown
+from app import tracing
+from app.spotify.errors import Malformed, RateLimited, UpstreamDown, UpstreamError, counted
 from app.spotify.limiter import UpstreamLimiter, clamp_wait
 
 SERVER_ERROR_COOLDOWN = 30
@@ -63,15 +64,23 @@ class GuardedSession(requests.Session):
     ) -> requests.Response:
         is_token = self.token_url is not None and url.split("?", 1)[0] == self.token_url
         self.limiter.before_call(unmetered=is_token)
-        try:
-            response = super().request(method, url, *args, **kwargs)
-        except requests.RequestException as exc:
-            self.limiter.open_breaker(SERVER_ERROR_COOLDOWN, type(exc).__name__)
-            raise UpstreamDown(
-                f"{self.limiter.name} unreachable: {type(exc).__name__}",
-                upstream=self.limiter.name,
-            ) from exc
-        self._inspect(response, is_token)
+        with tracing.http_call(self.limiter.name, method.upper(), url) as span:
+            try:
+                response = super().request(method, url, *args, **kwargs)
+            except requests.RequestException as exc:
+                self.limiter.open_breaker(SERVER_ERROR_COOLDOWN, type(exc).__name__)
+                raise counted(
+                    UpstreamDown(
+                        f"{self.limiter.name} unreachable: {type(exc).__name__}",
+                        upstream=self.limiter.name,
+                    )
+                ) from exc
+            tracing.answered(span, response.status_code)
+            try:
+                self._inspect(response, is_token)
+            except UpstreamError as exc:
+                counted(exc)
+                raise
         return response
 
     def _inspect(self, response: requests.Response, is_token: bool) -> None:

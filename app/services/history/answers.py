@@ -14,7 +14,8 @@ from typing import Any
 from flask import current_app
 
 from app.errors import NotFound
-from app.services.freshness import Answer, Envelope, body, serve
+from app.services.envelope import Answer, Envelope, body
+from app.services.freshness import serve
 from app.services.history import records, stats
 
 SOURCE = "archive"

@@ -14,6 +14,7 @@ import logging
 import time
 from typing import Any
 
+from app import metrics
 from app.services import freshness
 from app.services.connection import owner_key, require_connection
 from app.services.history import ingest, rollups
@@ -25,6 +26,7 @@ from app.utc import parse_iso
 log = logging.getLogger(__name__)
 PAGE = 50  # all Spotify keeps
 MAX_PAGES = 3
+CHECKED = "meta#archive-checked"  # when the plays the archive last saw were fetched
 FRESH_ENOUGH = 600  # seconds: plays fetched this recently for a visitor need no call of ours
 
 
@@ -83,4 +85,18 @@ def archive_plays() -> dict[str, Any]:
         ingest.note_gap(last, oldest)
         log.warning("live archive may have missed plays", extra={"from": last, "to": oldest})
     stored = ingest.store(new)
+    _checked(time.time() if calls or held is None else held.fetched_at)
     return {"calls": calls, "seen": len(found), "added": stored.added, "last_ms": last}
+
+
+def _checked(as_of: float) -> None:
+    """Remember how recent the plays the archive has seen are, and report the lag."""
+    rollups.write({CHECKED: {"checked_at": as_of}})
+    metrics.gauge("ArchiveLagMinutes", round(max(0.0, time.time() - as_of) / 60, 1))
+
+
+def note_skipped() -> None:
+    """A run that could not reach Spotify: the lag keeps growing from the last run that did."""
+    checked = rollups.read([CHECKED]).get(CHECKED)
+    if checked:
+        metrics.gauge("ArchiveLagMinutes", round((time.time() - checked["checked_at"]) / 60, 1))

@@ -19,6 +19,7 @@ from functools import partial
 
 from pynamodb.exceptions import PynamoDBException
 
+from app import metrics
 from app.models import Entity, Play
 from app.services.history import rollups
 from app.services.history.plays import DUPLICATE_WINDOW_MS, Stream, from_item, key_of, to_item
@@ -93,6 +94,7 @@ def note_gap(first_ms: int, last_ms: int) -> None:
     gaps = rollups.read(["meta#gaps"]).get("meta#gaps", {"gaps": []})
     gaps["gaps"] = sorted([*gaps["gaps"], [first_ms, last_ms]])[-500:]
     rollups.write({"meta#gaps": gaps})
+    metrics.count("ArchiveGaps")
 
 
 def _retrying(step: Callable[[], tuple | None], wait: float) -> tuple:
