@@ -169,3 +169,31 @@ def test_a_paused_build_says_why_in_a_word(connected, spotify, fail, reason):
     body = _build(connected, disco)
     assert body["status"] == "waiting" and body["reason"] == reason, body
     assert body["message"] and body["retry_after"] > 0
+
+
+def test_an_inline_build_longer_than_the_storage_deadline_still_answers(
+    spotify_env, spotify, monkeypatch
+):
+    """The build stands in for a task: its time does not use up the request's storage deadline."""
+    import time
+
+    from app import create_app
+    from app.config import TestingConfig
+    from tests.fakes.catalog_server import CatalogServer
+
+    monkeypatch.setenv("STORAGE_DEADLINE", "0.3")
+    app = create_app(TestingConfig)
+    store_owner_token(app, expires_in=10**7)
+    spotify.assert_all_requests_are_fired = False
+    disco = sp.discography("slow-inline", 3, tracks_per_album=2)
+    server = CatalogServer(spotify, disco)
+    record = server._record
+
+    def slow(kind, request):
+        time.sleep(0.15)  # three or more calls: the build outlasts the 0.3 s deadline
+        return record(kind, request)
+
+    monkeypatch.setattr(server, "_record", slow)
+    answer = app.test_client().get(f"/api/artists/{disco.artist['id']}/audio-features")
+    assert answer.status_code == 200, answer.get_json()
+    assert server.total >= 3
