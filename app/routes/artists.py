@@ -21,7 +21,7 @@ RATE_LIMITED = "Too much uncached work from this address; Retry-After says when 
 @blp.alt_response(429, schema=ErrorSchema, description=RATE_LIMITED)
 def search(args):
     """Find artists by name."""
-    return respond(catalog.search(args["q"], args["limit"], visitor()))
+    return respond(catalog.search(args["q"], args["limit"], visitor))
 
 
 ARTIST_ID_PARAM = {
@@ -39,7 +39,7 @@ ARTIST_ID_PARAM = {
 @blp.alt_response(429, schema=ErrorSchema, description=RATE_LIMITED)
 def audio_features(artist_id):
     """Every track of the artist with its audio features and a chart-ready summary."""
-    answer = catalog.audio_features(artist_id, visitor())
+    answer = catalog.audio_features(artist_id, visitor)
     if answer.status == 200:
         built = rendered(("json", *answer.variant), lambda: json_bytes(answer.build()))
         return send(built, None, max_age=3600)

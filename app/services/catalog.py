@@ -34,7 +34,7 @@ POLL_SECONDS = 2
 RECHECK_SECONDS = 30
 
 
-def search(query: str, limit: int, visitor: str) -> Answer:
+def search(query: str, limit: int, visitor: visitors.Visitor) -> Answer:
     """Artists matching a query; one Spotify call per distinct query, whatever the limit.
 
     Spotify's development-mode search returns at most 10: the full page is fetched and cached
@@ -67,7 +67,7 @@ class CatalogAnswer:
     build: Callable[[], dict[str, Any]]
 
 
-def audio_features(artist_id: str, visitor: str) -> CatalogAnswer:
+def audio_features(artist_id: str, visitor: visitors.Visitor) -> CatalogAnswer:
     """The chart-ready catalog when ready; else the progress of a build under way."""
     held = _held_ready(artist_id)
     catalog = held or ensure(artist_id, visitor)
@@ -98,7 +98,7 @@ def _held_ready(artist_id: str) -> ArtistCatalog | None:
     return held
 
 
-def ensure(artist_id: str, visitor: str | None = None) -> ArtistCatalog:
+def ensure(artist_id: str, visitor: visitors.Visitor | None = None) -> ArtistCatalog:
     """The artist's catalog record, started if new and marked for refresh if expired."""
     if not SPOTIFY_ID.fullmatch(artist_id):
         raise InvalidArgument("Invalid artist id: expected a 22-character Spotify id.")

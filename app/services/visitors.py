@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import current_app
@@ -19,20 +20,22 @@ from app.errors import TooManyRequests
 from app.models import Counter
 
 log = logging.getLogger(__name__)
+# Who is asking, worked out only when uncached work is counted: a cached answer never hashes.
+Visitor = Callable[[], str]
 
 
-def spend(visitor: str) -> None:
+def spend(visitor: Visitor) -> None:
     """Count one uncached request for `visitor`; TooManyRequests once the window's are spent."""
     limit = current_app.config["VISITOR_UNCACHED_LIMIT"]
     window = current_app.config["VISITOR_WINDOW_SECONDS"]
-    if not visitor or limit <= 0:
+    if limit <= 0 or not (who := visitor()):
         return
     now = time.time()
     start = int(now // window) * window
     within = Counter.value.does_not_exist() | (Counter.value < limit)
     expires = datetime.fromtimestamp(start + window + 3600, UTC)
     try:
-        Counter(f"visitor#{visitor}#{start}").update(
+        Counter(f"visitor#{who}#{start}").update(
             actions=[Counter.value.add(1), Counter.expires_at.set(expires)], condition=within
         )
     except UpdateError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -37,9 +38,15 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
+@lru_cache(maxsize=1024)
+def _key(name: str, args: tuple[tuple[str, Any], ...]) -> str:
+    """The answer's cache key, worked out once per distinct question (a hit asks it again)."""
+    canonical = "&".join(f"{k}={v}" for k, v in sorted(args) if v is not None)
+    return f"history:{name}:" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
 def _cached(name: str, args: dict[str, Any], compute: Any) -> Answer:
-    canonical = "&".join(f"{k}={v}" for k, v in sorted(args.items()) if v is not None)
-    key = f"history:{name}:" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
+    key = _key(name, tuple(args.items()))
     lifetime = current_app.config["HISTORY_CACHE_SECONDS"]
 
     def fetch(_: Envelope | None) -> tuple[Any, float, dict[str, Any]]:
