@@ -10,7 +10,7 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError
 
-from app import metrics
+from app import metrics, storage
 from app.errors import (
     AppError,
     InvalidArgument,
@@ -82,16 +82,19 @@ def finish_login(
     if error or not code:
         raise InvalidArgument(f"Spotify did not authorize the app: {error or 'no code'}.")
     gw = gateway()
-    try:
-        grant = gw.exchange(redirect_uri, code)
-    except BadRequestUpstream as exc:
-        raise InvalidArgument("Spotify refused the authorization code; log in again.") from exc
-    except UpstreamError as exc:
-        raise UpstreamUnavailable(retry_after=exc.retry_after or 30) from exc
-    if grant.user_id != owner_id:
-        log.warning("non-owner login refused")
-        raise NotOwner()
-    gw.connect(grant)
+    # Spotify's code is single-use: a slow exchange must not leave the token unstored because
+    # the visitors' storage deadline passed meanwhile (each call keeps its own timeouts).
+    with storage.without_deadline():
+        try:
+            grant = gw.exchange(redirect_uri, code)
+        except BadRequestUpstream as exc:
+            raise InvalidArgument("Spotify refused the authorization code; log in again.") from exc
+        except UpstreamError as exc:
+            raise UpstreamUnavailable(retry_after=exc.retry_after or 30) from exc
+        if grant.user_id != owner_id:
+            log.warning("non-owner login refused")
+            raise NotOwner()
+        gw.connect(grant)
     log.info("owner connected")
     return {"connected": True, "user_id": grant.user_id, "display_name": grant.display_name}
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from pynamodb.exceptions import PynamoDBException
 
+from app import storage
 from app.models import Lease
 from app.spotify import raw
 from app.spotify.errors import (
@@ -121,7 +122,10 @@ class OwnerAuth:
                 token = self._stored_token()
                 if not self._expired(token):
                     return token
-            return self._refresh_once(token)
+            # A refreshed (maybe rotated) token must be stored, or only a dead one is left: its
+            # storage is not cut by the visitor's deadline (each call keeps its own timeouts).
+            with storage.without_deadline():
+                return self._refresh_once(token)
 
     def _stored_token(self, fresh: bool = False) -> dict[str, Any]:
         record = self.store.record(fresh=fresh)
