@@ -51,3 +51,23 @@ def store_owner_token(app, *, expires_in: int = 3600, refresh_token: str = "refr
     with app.app_context():
         gateway().connect(Grant(OWNER_ID, None, token))
     return token
+
+
+def storage_deadline(seconds: float) -> None:
+    """A short storage deadline for the requests that follow (the app's own is 2 s)."""
+    import dataclasses
+
+    from app import storage
+
+    storage.configure(dataclasses.replace(storage.settings(), request_deadline=seconds))
+
+
+def slow_down(monkeypatch, owner: object, name: str, seconds: float) -> None:
+    """Make the callable `owner.name` (a fake's answer) take `seconds` longer each call."""
+    answer = getattr(owner, name)
+
+    def late(*args, **kwargs):
+        time.sleep(seconds)
+        return answer(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, late)

@@ -14,7 +14,14 @@ from responses import matchers
 from app.models import OAuthState, OwnerToken
 from tests.fakes import spotify as sp
 from tests.fakes.openapi import assert_conforms
-from tests.helpers import ACCOUNTS, API, OWNER_ID, store_owner_token
+from tests.helpers import (
+    ACCOUNTS,
+    API,
+    OWNER_ID,
+    slow_down,
+    storage_deadline,
+    store_owner_token,
+)
 
 TOKEN_URL = f"{ACCOUNTS}/api/token"
 ME_URL = f"{API}/me/"
@@ -277,60 +284,30 @@ def test_leak_pattern_recognises_every_secret_shape():
     assert not LEAK_PATTERN.search('{"refresh_token_days_left": 12, "present": true}')
 
 
-def test_a_slow_spotify_at_login_still_stores_the_token(spotify_env, spotify, monkeypatch):
+def test_a_slow_spotify_at_login_still_stores_the_token(owner_app, spotify, monkeypatch):
     """Spotify's code is single-use: a login whose exchange outlasts the visitors' storage
     deadline must still store the token, or the owner's consent is lost."""
-    from app import create_app
-    from app.config import TestingConfig
-
-    client = create_app(TestingConfig).test_client()
+    client = owner_app.test_client()
     state = login(client)["state"][0]
-    _storage_deadline(0.5)
+    storage_deadline(0.5)
     fake_code_exchange(spotify, OWNER_ID)
-    slow = spotify.registered()[0]  # the token exchange
-    original = slow.get_response
-
-    def late(request):
-        time.sleep(0.7)
-        return original(request)
-
-    monkeypatch.setattr(slow, "get_response", late)
+    slow_down(monkeypatch, spotify.registered()[0], "get_response", 0.7)  # the token exchange
     response = client.get(f"/auth/callback?code=the-code&state={state}")
     assert response.status_code == 200, response.get_json()
     assert OwnerToken.get(OwnerToken.KEY).token["access_token"] == "access-1"
 
 
 def test_a_slow_refresh_inside_a_request_still_stores_the_rotated_token(
-    spotify_env, spotify, monkeypatch
+    owner_app, spotify, monkeypatch
 ):
     """A rotated refresh token must reach DynamoDB even when the refresh outlasts the request's
     storage deadline: losing it would leave only a dead refresh token behind."""
-    from app import create_app
-    from app.config import TestingConfig
-
-    app = create_app(TestingConfig)
-    store_owner_token(app, expires_in=0)
-    _storage_deadline(0.5)
+    store_owner_token(owner_app, expires_in=0)
+    storage_deadline(0.5)
     _refresh_answer(spotify, sp.token_response("access-2", refresh_token="refresh-rotated"))
-    slow = spotify.registered()[0]
-    original = slow.get_response
-
-    def late(request):
-        time.sleep(0.7)
-        return original(request)
-
-    monkeypatch.setattr(slow, "get_response", late)
+    slow_down(monkeypatch, spotify.registered()[0], "get_response", 0.7)
     spotify.get(f"{API}/me/top/artists", json=sp.top_artists([sp.artist("a")], limit=50))
-    answer = app.test_client().get("/api/top/artists")
+    answer = owner_app.test_client().get("/api/top/artists")
     assert answer.status_code == 200, answer.get_json()
     stored = OwnerToken.get(OwnerToken.KEY).token
     assert (stored["access_token"], stored["refresh_token"]) == ("access-2", "refresh-rotated")
-
-
-def _storage_deadline(seconds: float) -> None:
-    """A short storage deadline for the requests that follow (the app's own is 2 s)."""
-    import dataclasses
-
-    from app import storage
-
-    storage.configure(dataclasses.replace(storage.settings(), request_deadline=seconds))

@@ -13,7 +13,7 @@ import responses
 from app.models import ArtistCatalog
 from app.services import catalog_build
 from tests.fakes import spotify as sp
-from tests.helpers import API, store_owner_token
+from tests.helpers import API, slow_down, storage_deadline, store_owner_token
 
 RECCOBEATS = "https://api.reccobeats.com/v1"
 ALBUMS = re.compile(rf"{API}/artists/\w+/albums.*")
@@ -172,28 +172,16 @@ def test_a_paused_build_says_why_in_a_word(connected, spotify, fail, reason):
 
 
 def test_an_inline_build_longer_than_the_storage_deadline_still_answers(
-    spotify_env, spotify, monkeypatch
+    connected, spotify, monkeypatch
 ):
     """The build stands in for a task: its time does not use up the request's storage deadline."""
-    import time
-
-    from app import create_app
-    from app.config import TestingConfig
     from tests.fakes.catalog_server import CatalogServer
 
-    monkeypatch.setenv("STORAGE_DEADLINE", "1.0")
-    app = create_app(TestingConfig)
-    store_owner_token(app, expires_in=10**7)
+    storage_deadline(1.0)
     spotify.assert_all_requests_are_fired = False
     disco = sp.discography("slow-inline", 3, tracks_per_album=2)
     server = CatalogServer(spotify, disco)
-    record = server._record
-
-    def slow(kind, request):
-        time.sleep(0.4)  # four or more calls in the build: it outlasts the 1 s deadline
-        return record(kind, request)
-
-    monkeypatch.setattr(server, "_record", slow)
-    answer = app.test_client().get(f"/api/artists/{disco.artist['id']}/audio-features")
+    slow_down(monkeypatch, server, "_record", 0.4)  # 4+ calls in the build: it outlasts 1 s
+    answer = connected.test_client().get(f"/api/artists/{disco.artist['id']}/audio-features")
     assert answer.status_code == 200, answer.get_json()
     assert server.total >= 5
